@@ -1,0 +1,1 @@
+"""Shared code of every Bazaar function: domain rules, use cases, adapters, HTTP layer."""

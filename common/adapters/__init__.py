@@ -1,0 +1,1 @@
+"""Adapters to the outside world: PostgreSQL, Firebase Auth, Pub/Sub, SMTP."""

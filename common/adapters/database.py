@@ -1,0 +1,77 @@
+"""The SQLAlchemy engine: Cloud SQL through the connector (IAM auth), or any DATABASE_URL."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+import sqlalchemy
+from sqlalchemy import exc as sa_exc
+
+from common.domain.errors import ServiceUnavailable
+from common.settings import Settings
+
+# A request never waits longer than this on the database.
+STATEMENT_TIMEOUT_MS = 5000
+CONNECT_TIMEOUT_S = 10  # socket timeout; above the statement timeout
+
+
+def create_engine(settings: Settings) -> sqlalchemy.Engine:
+    """An engine with a small pool, sized for one function instance."""
+    options = dict(
+        pool_size=settings.database_pool_size,
+        max_overflow=2,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+    )
+    if settings.database_url:
+        engine = sqlalchemy.create_engine(
+            settings.database_url, connect_args={"timeout": CONNECT_TIMEOUT_S}, **options
+        )
+    else:
+        engine = sqlalchemy.create_engine(
+            "postgresql+pg8000://", creator=_cloud_sql_creator(settings), **options
+        )
+
+    @sqlalchemy.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
+        cursor.execute("SET TIME ZONE 'UTC'")
+        cursor.close()
+        dbapi_connection.commit()
+
+    return engine
+
+
+def _cloud_sql_creator(settings: Settings):  # noqa: ANN202
+    from google.cloud.sql.connector import Connector, IPTypes
+
+    connector = Connector(refresh_strategy="lazy", ip_type=IPTypes.PRIVATE)
+
+    def connect():  # noqa: ANN202
+        return connector.connect(
+            settings.cloud_sql_instance,
+            "pg8000",
+            user=settings.database_iam_user,
+            db=settings.database_name,
+            enable_iam_auth=True,
+        )
+
+    return connect
+
+
+UNAVAILABLE_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError)
+
+
+@contextlib.contextmanager
+def translated_errors() -> Iterator[None]:
+    """Turn 'the database is not there' into ServiceUnavailable (a 503)."""
+    try:
+        yield
+    except UNAVAILABLE_ERRORS as error:
+        raise ServiceUnavailable("database", error) from error
+    except sa_exc.DBAPIError as error:
+        if error.connection_invalidated:
+            raise ServiceUnavailable("database", error) from error
+        raise

@@ -1,0 +1,1 @@
+"""The public HTTP contract: request/response models and the operation of each function."""

@@ -1,0 +1,121 @@
+"""Each HTTP function's operation: route, models, who may call it, and its errors.
+
+The route here must equal the function's entry in functions/manifest.yaml
+(tests/unit/test_manifest.py keeps them in step); the OpenAPI document is built
+from these operations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel
+
+from common.api import schemas as s
+from common.domain import errors as e
+from common.domain.identity import Role
+
+ANYONE = None
+SIGNED_IN = frozenset(Role)
+CUSTOMERS = frozenset({Role.CUSTOMER})
+VENDORS = frozenset({Role.VENDOR})
+ADMINS = frozenset({Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Operation:
+    function: str
+    method: str
+    path: str
+    summary: str
+    tag: str
+    request: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    roles: frozenset[Role] | None = ANYONE
+    verified_email: bool = False
+    errors: tuple[type[e.DomainError], ...] = ()
+    idempotency: Literal["accepted", "required", "none"] = "accepted"
+
+    @property
+    def path_pattern(self) -> re.Pattern[str]:
+        """The path as a regex with one named group per {parameter}."""
+        parts = re.split(r"(\{[a-z_]+\})", self.path)
+        regex = "".join(
+            f"(?P<{p[1:-1]}>[^/:]+)" if p.startswith("{") else re.escape(p) for p in parts
+        )
+        return re.compile(f"^{regex}$")
+
+
+OPERATIONS: dict[str, Operation] = {
+    op.function: op
+    for op in [
+        Operation(
+            "register_customer", "POST", "/v1/customers", "Register as customer", "identity",
+            request=s.RegisterCustomer, response=s.Account, status=201, errors=(e.EmailTaken,),
+        ),
+        Operation(
+            "register_vendor", "POST", "/v1/vendors", "Register as vendor", "identity",
+            request=s.RegisterVendor, response=s.Account, status=201, errors=(e.EmailTaken,),
+        ),
+        Operation(
+            "confirm_email", "GET", "/v1/email-verification",
+            "Follow the link of a verification email", "identity",
+            query=s.EmailVerificationQuery, response=s.EmailVerified,
+            errors=(e.InvalidVerificationLink,),
+        ),
+        Operation(
+            "create_session", "POST", "/v1/sessions", "Log in", "identity",
+            request=s.CreateSession, response=s.Session,
+            errors=(e.EmailNotRegistered, e.WrongPassword, e.TooManyAttempts, e.AccountBlocked),
+            idempotency="none",
+        ),
+        Operation(
+            "refresh_session", "POST", "/v1/sessions:refresh", "Refresh an ID token", "identity",
+            request=s.RefreshSession, response=s.RefreshedSession,
+            errors=(e.InvalidRefreshToken, e.AccountBlocked), idempotency="none",
+        ),
+        Operation(
+            "request_password_reset", "POST", "/v1/password-resets",
+            "Email a password reset link (always 202)", "identity",
+            request=s.RequestPasswordReset, response=s.Accepted, status=202,
+        ),
+        Operation(
+            "get_me", "GET", "/v1/me", "The caller's profile", "identity",
+            response=s.Me, roles=SIGNED_IN,
+        ),
+        Operation(
+            "update_vendor_profile", "PATCH", "/v1/vendors/me", "Update the vendor's profile",
+            "identity", request=s.UpdateVendorProfile, response=s.Me, roles=VENDORS,
+        ),
+        Operation(
+            "admin_list_vendors", "GET", "/v1/admin/vendors", "Vendors by verification status",
+            "admin", query=s.VendorListQuery, response=s.VendorPage, roles=ADMINS,
+        ),
+        Operation(
+            "admin_verify_vendor", "POST", "/v1/admin/vendors/{vendor_id}:verify",
+            "Verify a vendor against the checklist", "admin",
+            request=s.VerifyVendor, response=s.VendorReview, roles=ADMINS,
+            errors=(e.NotFound, e.ChecklistIncomplete, e.InvalidState),
+        ),
+        Operation(
+            "admin_reject_vendor", "POST", "/v1/admin/vendors/{vendor_id}:reject",
+            "Reject a vendor with a reason", "admin",
+            request=s.RejectVendor, response=s.VendorReview, roles=ADMINS,
+            errors=(e.NotFound, e.InvalidState),
+        ),
+        Operation(
+            "admin_block_account", "POST", "/v1/admin/accounts/{account_id}:block",
+            "Block an account", "admin", request=s.ChangeAccountState, response=s.AccountState,
+            roles=ADMINS, errors=(e.NotFound, e.InvalidState),
+        ),
+        Operation(
+            "admin_unblock_account", "POST", "/v1/admin/accounts/{account_id}:unblock",
+            "Unblock an account", "admin", request=s.ChangeAccountState, response=s.AccountState,
+            roles=ADMINS, errors=(e.NotFound, e.InvalidState),
+        ),
+    ]
+}

@@ -1,0 +1,70 @@
+"""Pub/Sub-triggered functions: decode the push envelope, drop stale events, and apply
+each event exactly once (the inbox row commits with the consumer's effect)."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable
+
+from common import bootstrap
+from common.adapters import inbox
+from common.logs import log
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReceivedEvent:
+    id: str
+    type: str
+    occurred_at: datetime
+    payload: dict[str, Any]
+
+
+def decode(cloud_event: Any) -> ReceivedEvent:
+    """The outbox message inside a Pub/Sub CloudEvent (or a raw push envelope)."""
+    data = cloud_event.data if hasattr(cloud_event, "data") else cloud_event
+    body = json.loads(base64.b64decode(data["message"]["data"]))
+    return ReceivedEvent(body["id"], body["type"], datetime.fromisoformat(body["occurred_at"]),
+                         body["payload"])
+
+
+def consumer(name: str, *, is_stale: Callable[[ReceivedEvent], bool] = lambda _: False):
+    """Decorate `handle(event, tx)`: it runs at most once per event id for this consumer.
+
+    An exception propagates (the delivery is retried, then dead-lettered); a malformed
+    message is logged and acknowledged, since retrying it cannot help.
+    """
+
+    def decorate(handle: Callable[[ReceivedEvent, Any], None]) -> Callable[[Any], None]:
+        @functools.wraps(handle)
+        def on_cloud_event(cloud_event: Any) -> None:
+            bootstrap.settings()
+            try:
+                event = decode(cloud_event)
+            except (KeyError, TypeError, ValueError) as error:
+                log(logger, logging.ERROR, "dropping malformed message", consumer=name,
+                    error=type(error).__name__)
+                return
+            if is_stale(event):
+                log(logger, logging.INFO, "dropping stale event", consumer=name,
+                    event_id=event.id, type=event.type)
+                return
+            with bootstrap.unit_of_work() as tx:
+                if not inbox.claim(tx.connection, name, event.id):
+                    log(logger, logging.INFO, "duplicate delivery ignored", consumer=name,
+                        event_id=event.id)
+                    return
+                handle(event, tx)
+                tx.commit()
+            log(logger, logging.INFO, "event handled", consumer=name, event_id=event.id,
+                type=event.type)
+
+        return on_cloud_event
+
+    return decorate

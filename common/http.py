@@ -1,0 +1,288 @@
+"""The HTTP door of every function: request ids, auth, validation, idempotency, and
+RFC 9457 problem responses carrying the contract's `code`.
+
+A function's main.py is `@functions_framework.http` over `@endpoint(OPERATIONS[name])`
+over a few lines that call one use case.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import flask
+from pydantic import BaseModel, ValidationError
+
+from common import bootstrap
+from common.api.operations import Operation
+from common.domain.errors import DomainError, ServiceUnavailable, TooManyAttempts, Unauthenticated
+from common.domain.identity import Principal, authorize
+from common.logs import log
+
+logger = logging.getLogger("bazaar.http")
+MAX_BODY_BYTES = 64 * 1024
+MAX_TOKEN_CHARS = 4096
+PROBLEM_BASE = "https://bazaar.example/problems/"
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,255}$")
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a use case needs from the request, already validated."""
+
+    request_id: str
+    principal: Principal | None
+    body: Any
+    query: Any
+    params: dict[str, str]
+    client_address: str
+
+
+class Problem(Exception):
+    """A request-level refusal that has no domain error of its own."""
+
+    def __init__(self, status: int, code: str, title: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.title, self.detail, self.extra = (
+            status, code, title, detail, extra)
+
+
+def problem_response(status: int, code: str, title: str, detail: str, request_id: str,
+                     headers: dict[str, str] | None = None, **extra: Any) -> flask.Response:
+    body = {"type": PROBLEM_BASE + code, "title": title, "status": status, "detail": detail,
+            "code": code, "request_id": request_id, **extra}
+    response = flask.Response(json.dumps(body), status=status,
+                              mimetype="application/problem+json")
+    response.headers.update(headers or {})
+    return response
+
+
+def json_response(model: BaseModel, status: int) -> flask.Response:
+    return flask.Response(model.model_dump_json(), status=status, mimetype="application/json")
+
+
+def endpoint(op: Operation) -> Callable[[Callable[[Call], Any]], Callable[[flask.Request], Any]]:
+    """Wrap a handler `(Call) -> pydantic model | flask.Response` as a functions-framework view."""
+
+    def decorate(handle: Callable[[Call], Any]) -> Callable[[flask.Request], Any]:
+        @functools.wraps(handle)
+        def view(request: flask.Request) -> flask.Response:
+            return _serve(op, handle, request)
+
+        view.operation = op  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def _serve(op: Operation, handle: Callable[[Call], Any], request: flask.Request) -> flask.Response:
+    started = time.perf_counter()
+    request_id = _request_id(request)
+    principal: Principal | None = None
+    try:
+        bootstrap.settings()
+        params = _route(op, request)
+        principal = _authenticate(op, request)
+        call = Call(request_id, principal, _body(op, request), _query(op, request), params,
+                    client_address(request))
+        response = _idempotent(op, request, call, lambda: _respond(op, handle(call)))
+    except Exception as error:  # every failure becomes a problem response, never a stack trace
+        response = _problem_for(error, request_id)
+    response.headers["X-Request-Id"] = request_id
+    _log_request(request, response, request_id, principal, started)
+    return response
+
+
+def _request_id(request: flask.Request) -> str:
+    given = request.headers.get("X-Request-Id", "")
+    return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
+def client_address(request: flask.Request) -> str:
+    """The client's address: behind Google's load balancer, the second-to-last X-Forwarded-For."""
+    forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
+    if bootstrap.settings().is_production and len(forwarded) >= 2:
+        return forwarded[-2][:64]
+    return (request.remote_addr or "unknown")[:64]
+
+
+def _route(op: Operation, request: flask.Request) -> dict[str, str]:
+    match = op.path_pattern.match(request.path)
+    if match is None:
+        raise Problem(404, "not_found", "Not found", "No such resource.")
+    if request.method != op.method:
+        raise Problem(405, "method_not_allowed", "Method not allowed",
+                      f"Use {op.method} on this path.", allow=op.method)
+    params = match.groupdict()
+    for name, value in params.items():
+        if name.endswith("_id") and not _is_uuid(value):
+            raise Problem(404, "not_found", "Not found", "No such resource.")
+    return params
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _authenticate(op: Operation, request: flask.Request) -> Principal | None:
+    if op.roles is None:
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_CHARS:
+        raise Unauthenticated("Send `Authorization: Bearer <ID token>`: log in first.")
+    from common.services.sessions import authenticate
+
+    principal = authenticate(token.strip(), uow=bootstrap.unit_of_work,
+                             identity=bootstrap.identity())
+    authorize(principal, op.roles, verified_email=op.verified_email)
+    return principal
+
+
+def _body(op: Operation, request: flask.Request) -> Any:
+    if op.request is None:
+        return None
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        raise Problem(413, "payload_too_large", "Payload too large",
+                      f"Request bodies are limited to {MAX_BODY_BYTES} bytes.")
+    if request.mimetype != "application/json":
+        raise Problem(415, "unsupported_media_type", "Unsupported media type",
+                      "Send the body as application/json.")
+    raw = request.get_data(cache=True)
+    if len(raw) > MAX_BODY_BYTES:
+        raise Problem(413, "payload_too_large", "Payload too large",
+                      f"Request bodies are limited to {MAX_BODY_BYTES} bytes.")
+    try:
+        return op.request.model_validate_json(raw)
+    except ValidationError as error:
+        raise _invalid(error) from None
+
+
+def _query(op: Operation, request: flask.Request) -> Any:
+    if op.query is None:
+        return None
+    values = {key: request.args.getlist(key) for key in request.args}
+    repeated = [key for key, items in values.items() if len(items) > 1]
+    if repeated:
+        raise Problem(422, "invalid_request", "Invalid request", "The request is not valid.",
+                      errors=[{"field": key, "message": "give it once"} for key in repeated])
+    try:
+        return op.query.model_validate({key: items[0] for key, items in values.items()})
+    except ValidationError as error:
+        raise _invalid(error) from None
+
+
+def _invalid(error: ValidationError) -> Problem:
+    errors = [
+        {"field": ".".join(str(part) for part in item["loc"]) or "body",
+         "message": item["msg"]}
+        for item in error.errors(include_url=False, include_input=False)
+    ]
+    return Problem(422, "invalid_request", "Invalid request", "The request is not valid.",
+                   errors=errors)
+
+
+def _respond(op: Operation, result: Any) -> flask.Response:
+    if isinstance(result, flask.Response):
+        return result
+    return json_response(result, op.status)
+
+
+def _idempotent(op: Operation, request: flask.Request, call: Call,
+                run: Callable[[], flask.Response]) -> flask.Response:
+    """Replay the stored response of a retried POST carrying the same Idempotency-Key."""
+    key = request.headers.get("Idempotency-Key")
+    if op.idempotency == "none" or request.method != "POST":
+        return run()
+    if key is None:
+        if op.idempotency == "required":
+            raise Problem(428, "idempotency_key_required", "Idempotency key required",
+                          "Send an Idempotency-Key header with this request.")
+        return run()
+    if not _IDEMPOTENCY_KEY.match(key):
+        raise Problem(422, "invalid_request", "Invalid request", "The request is not valid.",
+                      errors=[{"field": "Idempotency-Key", "message": "8-255 visible ASCII"}])
+    from common.adapters.idempotency import StoredResponse
+
+    store = bootstrap.idempotency_keys()
+    caller = call.principal.account_id if call.principal else "anonymous"
+    digest = hashlib.sha256(request.method.encode() + request.path.encode() + b"\n"
+                            + request.get_data(cache=True)).hexdigest()
+    claim = store.claim(caller, key, digest)
+    if claim.reason == "reused":
+        raise Problem(422, "idempotency_key_reused", "Idempotency key reused",
+                      "This Idempotency-Key was used with a different request.")
+    if claim.reason == "in_progress":
+        raise Problem(409, "idempotency_in_progress", "Request in progress",
+                      "A request with this Idempotency-Key is still running: retry shortly.")
+    if claim.replay is not None:
+        response = flask.Response(claim.replay.body, status=claim.replay.status,
+                                  mimetype=_mimetype(claim.replay.status))
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
+    try:
+        response = _respond(op, _run_domain(run, call.request_id))
+    except BaseException:
+        store.release(caller, key)
+        raise
+    if response.status_code >= 500:
+        store.release(caller, key)
+    else:
+        store.complete(caller, key, StoredResponse(response.status_code,
+                                                   response.get_data(as_text=True)))
+    return response
+
+
+def _run_domain(run: Callable[[], flask.Response], request_id: str) -> flask.Response:
+    """Domain refusals are answers too: they are stored and replayed like successes."""
+    try:
+        return run()
+    except DomainError as error:
+        return _problem_for(error, request_id)
+
+
+def _mimetype(status: int) -> str:
+    return "application/json" if status < 400 else "application/problem+json"
+
+
+def _problem_for(error: Exception, request_id: str) -> flask.Response:
+    if isinstance(error, Problem):
+        return problem_response(error.status, error.code, error.title, error.detail, request_id,
+                                **error.extra)
+    if isinstance(error, TooManyAttempts):
+        return problem_response(error.status, error.code, error.title, error.detail, request_id,
+                                headers={"Retry-After": str(error.retry_after_s)})
+    if isinstance(error, DomainError):
+        return problem_response(error.status, error.code, error.title, error.detail, request_id,
+                                **error.extra)
+    if isinstance(error, ServiceUnavailable):
+        log(logger, logging.ERROR, "dependency unavailable", dependency=error.dependency,
+            request_id=request_id, cause=type(error.__cause__).__name__)
+        return problem_response(503, "service_unavailable", "Service unavailable",
+                                "A service we depend on is unavailable: retry shortly.",
+                                request_id, headers={"Retry-After": "5"})
+    logger.exception("unhandled error", extra={"fields": {"request_id": request_id}})
+    return problem_response(500, "internal", "Internal error",
+                            "Something went wrong on our side; it has been logged.", request_id)
+
+
+def _log_request(request: flask.Request, response: flask.Response, request_id: str,
+                 principal: Principal | None, started: float) -> None:
+    latency_s = time.perf_counter() - started
+    log(logger, logging.INFO, f"{request.method} {request.path} {response.status_code}",
+        request_id=request_id, account_id=principal.account_id if principal else None,
+        httpRequest={"requestMethod": request.method, "requestUrl": request.path,
+                     "status": response.status_code, "latency": f"{latency_s:.6f}s",
+                     "userAgent": request.headers.get("User-Agent", "")[:200]})

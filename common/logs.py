@@ -1,0 +1,49 @@
+"""Structured JSON logs in Cloud Logging's format, one line per record on stdout.
+
+Never pass request bodies, passwords, tokens or email addresses to a log call:
+log account ids and request ids instead.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import datetime, timezone
+from typing import Any
+
+_configured = False
+
+
+class CloudLoggingFormatter(logging.Formatter):
+    """Formats a record as the JSON Cloud Logging parses from stdout."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "severity": record.levelname,
+            "message": record.getMessage(),
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(),
+            "logger": record.name,
+        }
+        entry.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            entry["stack_trace"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+def configure(level: str = "INFO") -> None:
+    """Route the root logger to stdout as JSON (idempotent)."""
+    global _configured
+    if _configured:
+        return
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(CloudLoggingFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    _configured = True
+
+
+def log(logger: logging.Logger, level: int, message: str, **fields: Any) -> None:
+    """Log `message` with structured `fields` (ids and numbers, never personal data)."""
+    logger.log(level, message, extra={"fields": fields})

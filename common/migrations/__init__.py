@@ -1,0 +1,1 @@
+"""Alembic migrations of the Bazaar database (run by the dev stack, the tests and deploys)."""

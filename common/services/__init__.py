@@ -1,0 +1,1 @@
+"""Use cases: one function each; load, decide with the domain rules, save, record events."""

@@ -1,0 +1,53 @@
+"""Admins block and unblock accounts; Firebase follows through `account.*` events."""
+
+from __future__ import annotations
+
+from common.domain.errors import InvalidState, NotFound
+from common.domain.events import Event
+from common.domain.identity import AccountState, check_blockable
+from common.services.ports import Identity, UnitOfWork, UnitOfWorkFactory
+
+
+def block_account(account_id: str, reason: str, *, admin_id: str,
+                  uow: UnitOfWorkFactory) -> AccountState:
+    """Active → blocked. Effective at once: every request re-reads the account's state."""
+    with uow() as tx:
+        account = tx.accounts.get(account_id, for_update=True)
+        if account is None or account.state is AccountState.REGISTERING:
+            raise NotFound("No account has this id.")
+        check_blockable(account.role, admin_id, account_id)
+        if account.state is AccountState.BLOCKED:
+            raise InvalidState("The account is already blocked.")
+        tx.accounts.set_state(account_id, AccountState.BLOCKED, reason)
+        tx.accounts.record_admin_action(admin_id, "account.block", account_id, reason)
+        tx.record(Event("account.blocked", {"account_id": account_id}))
+        tx.commit()
+    return AccountState.BLOCKED
+
+
+def unblock_account(account_id: str, reason: str, *, admin_id: str,
+                    uow: UnitOfWorkFactory) -> AccountState:
+    """Blocked → active."""
+    with uow() as tx:
+        account = tx.accounts.get(account_id, for_update=True)
+        if account is None or account.state is AccountState.REGISTERING:
+            raise NotFound("No account has this id.")
+        if account.state is not AccountState.BLOCKED:
+            raise InvalidState("The account is not blocked.")
+        tx.accounts.set_state(account_id, AccountState.ACTIVE, None)
+        tx.accounts.record_admin_action(admin_id, "account.unblock", account_id, reason)
+        tx.record(Event("account.unblocked", {"account_id": account_id}))
+        tx.commit()
+    return AccountState.ACTIVE
+
+
+def sync_firebase_state(account_id: str, tx: UnitOfWork, *, identity: Identity) -> None:
+    """Make Firebase agree with the database (disabled iff blocked).
+
+    Reads the current state instead of trusting the event, so duplicated or
+    out-of-order `account.blocked` / `account.unblocked` deliveries converge.
+    """
+    account = tx.accounts.get(account_id)
+    if account is None or account.state is AccountState.REGISTERING:
+        return
+    identity.set_disabled(account_id, account.state is AccountState.BLOCKED)

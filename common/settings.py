@@ -1,0 +1,149 @@
+"""Settings: read once from the environment at start, validated, then passed around.
+
+Which backend is used (Cloud SQL or a local PostgreSQL, Firebase or its emulator,
+Pub/Sub or the local stand-in, GCS or fake-gcs-server) is decided here and nowhere
+else. Every variable is documented in README.md ("Settings").
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Mapping
+
+ENVIRONMENTS = ("local", "test", "production")
+EMULATOR_VARIABLES = (
+    "FIREBASE_AUTH_EMULATOR_HOST",
+    "PUBSUB_EMULATOR_HOST",
+    "STORAGE_EMULATOR_HOST",
+)
+LOCAL_DEMO_PASSWORD = "Bazaar-demo-2026!"
+
+
+class SettingsError(RuntimeError):
+    """The environment describes a configuration that must not start."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str
+    project_id: str
+    # Database: either a SQLAlchemy URL (local, CI, any PostgreSQL) or a Cloud SQL instance.
+    database_url: str | None
+    cloud_sql_instance: str | None
+    database_name: str
+    database_iam_user: str | None
+    database_pool_size: int
+    # Identity
+    firebase_web_api_key: str
+    firebase_auth_emulator_host: str | None
+    # Events
+    pubsub_emulator_host: str | None
+    publish_timeout_s: float
+    # Files
+    storage_emulator_host: str | None
+    # Mail
+    smtp_host: str
+    smtp_port: int
+    smtp_username: str | None
+    smtp_password: str | None
+    smtp_starttls: bool
+    mail_from: str
+    # Links in emails point here.
+    public_base_url: str
+    # Login throttling: attempts allowed per window, per email and per client address.
+    login_attempts_per_email: int
+    login_attempts_per_address: int
+    login_window_s: int
+    # Demo data (local only)
+    demo_data: bool
+    demo_password: str
+    log_level: str
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"not a boolean: {value!r}")
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def from_environment(env: Mapping[str, str] | None = None) -> Settings:
+    """Build and validate settings; raises SettingsError for a forbidden combination."""
+    env = os.environ if env is None else env
+    environment = env.get("BAZAAR_ENV", "local")
+    if environment not in ENVIRONMENTS:
+        raise SettingsError(f"BAZAAR_ENV must be one of {ENVIRONMENTS}, got {environment!r}")
+    production = environment == "production"
+    settings = Settings(
+        environment=environment,
+        project_id=env.get("GOOGLE_CLOUD_PROJECT", "demo-bazaar"),
+        database_url=env.get("DATABASE_URL") or None,
+        cloud_sql_instance=env.get("CLOUD_SQL_INSTANCE") or None,
+        database_name=env.get("DATABASE_NAME", "bazaar"),
+        database_iam_user=env.get("DATABASE_IAM_USER") or None,
+        database_pool_size=_int(env, "DATABASE_POOL_SIZE", 5),
+        firebase_web_api_key=env.get("FIREBASE_WEB_API_KEY", "" if production else "local-api-key"),
+        firebase_auth_emulator_host=env.get("FIREBASE_AUTH_EMULATOR_HOST") or None,
+        pubsub_emulator_host=env.get("PUBSUB_EMULATOR_HOST") or None,
+        publish_timeout_s=float(env.get("PUBLISH_TIMEOUT_S", "5")),
+        storage_emulator_host=env.get("STORAGE_EMULATOR_HOST") or None,
+        smtp_host=env.get("SMTP_HOST", "127.0.0.1"),
+        smtp_port=_int(env, "SMTP_PORT", 2525),
+        smtp_username=env.get("SMTP_USERNAME") or None,
+        smtp_password=env.get("SMTP_PASSWORD") or None,
+        smtp_starttls=_flag(env.get("SMTP_STARTTLS"), default=production),
+        mail_from=env.get("MAIL_FROM", "Bazaar <no-reply@bazaar.example>"),
+        public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8080").rstrip("/"),
+        login_attempts_per_email=_int(env, "LOGIN_ATTEMPTS_PER_EMAIL", 10),
+        login_attempts_per_address=_int(env, "LOGIN_ATTEMPTS_PER_ADDRESS", 50),
+        login_window_s=_int(env, "LOGIN_WINDOW_S", 900),
+        demo_data=_flag(env.get("BAZAAR_DEMO_DATA")),
+        demo_password=env.get("BAZAAR_DEMO_PASSWORD", LOCAL_DEMO_PASSWORD),
+        log_level=env.get("LOG_LEVEL", "INFO"),
+    )
+    _refuse_forbidden(settings, env)
+    return settings
+
+
+def _refuse_forbidden(settings: Settings, env: Mapping[str, str]) -> None:
+    if settings.database_url is None and settings.cloud_sql_instance is None:
+        raise SettingsError("set DATABASE_URL or CLOUD_SQL_INSTANCE")
+    if not settings.is_production:
+        return
+    emulators = [name for name in EMULATOR_VARIABLES if env.get(name)]
+    if emulators:
+        # With FIREBASE_AUTH_EMULATOR_HOST set, firebase-admin accepts unsigned tokens.
+        raise SettingsError(f"production refuses emulator hosts: {', '.join(emulators)}")
+    if settings.demo_data:
+        raise SettingsError("production refuses BAZAAR_DEMO_DATA")
+    if not settings.firebase_web_api_key:
+        raise SettingsError("production needs FIREBASE_WEB_API_KEY (from Secret Manager)")
+    if not settings.public_base_url.startswith("https://"):
+        raise SettingsError("production needs an https PUBLIC_BASE_URL")
+
+
+@lru_cache(maxsize=1)
+def current() -> Settings:
+    """The process-wide settings, read once."""
+    return from_environment()

@@ -1,0 +1,149 @@
+"""The whole marketplace on this machine: every stand-in, migrations, and the HTTP server.
+
+`nox -s dev` runs it in the foreground (devstack/__main__.py); the test suite starts
+one on free ports for the session (tests/conftest.py). Production code is unchanged:
+the stack only sets the environment variables that point it at the stand-ins.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from devstack import manifest
+from devstack.firebase_auth import start_auth_emulator
+from devstack.gcs import start_gcs
+from devstack.mail_sink import start_mail_sink, wsgi_app as mail_wsgi_app
+from devstack.postgres import start_postgres
+from devstack.pubsub import start_pubsub
+
+HOST = "127.0.0.1"
+ROOT_LOCAL = manifest.ROOT / ".local"
+PROJECT_ID = "demo-bazaar"
+UPLOAD_BUCKET = "bazaar-uploads"
+
+
+@dataclass(frozen=True)
+class Ports:
+    http: int = 8080
+    auth: int = 9099
+    pubsub: int = 8085
+    gcs: int = 4443
+    smtp: int = 2525
+
+    @classmethod
+    def any_free(cls) -> "Ports":
+        from devstack.ports import free_port
+
+        return cls(*(free_port() for _ in range(5)))
+
+
+@dataclass
+class Stack:
+    local_dir: Path
+    ports: Ports
+    env: dict[str, str]
+    services: dict[str, object] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{HOST}:{self.ports.http}"
+
+    def stop(self) -> None:
+        """Stop everything this stack started, newest first."""
+        for name in reversed(list(self.services)):
+            with contextlib.suppress(Exception):
+                self.services[name].stop()  # type: ignore[attr-defined]
+        self.services.clear()
+
+
+class _HttpServer:
+    def __init__(self, app: object, port: int) -> None:
+        self._server = make_server(HOST, port, app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+                                        name="bazaar-http")
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def _timed(stack: Stack, name: str, start: object) -> object:
+    began = time.perf_counter()
+    service = start()  # type: ignore[operator]
+    stack.timings[name] = time.perf_counter() - began
+    stack.services[name] = service
+    return service
+
+
+def start_stack(local_dir: Path, ports: Ports = Ports(), *, duplicate_delivery: bool = False,
+                extra_env: dict[str, str] | None = None) -> Stack:
+    """Start every stand-in, migrate the database, and serve all functions on ports.http."""
+    local_dir = Path(local_dir).resolve()
+    local_dir.mkdir(parents=True, exist_ok=True)
+    stack = Stack(local_dir, ports, env={})
+    try:
+        _start_services(stack, duplicate_delivery)
+        _configure_environment(stack, extra_env or {})
+        _serve(stack)
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
+
+
+def _start_services(stack: Stack, duplicate_delivery: bool) -> None:
+    ports, local = stack.ports, stack.local_dir
+    with ThreadPoolExecutor(max_workers=1) as slow:
+        # The Auth emulator (Node) takes seconds to start: overlap it with everything else.
+        auth = slow.submit(_timed, stack, "auth", lambda: start_auth_emulator(
+            local, port=ports.auth, project_id=PROJECT_ID))
+        try:
+            _timed(stack, "postgres", lambda: start_postgres(local))
+            _timed(stack, "pubsub", lambda: start_pubsub(
+                PROJECT_ID, manifest.EVENTS_MANIFEST,
+                lambda name: f"http://{HOST}:{ports.http}/_events/{name}",
+                port=ports.pubsub, duplicate_delivery=duplicate_delivery,
+                state_dir=local / "pubsub"))
+            gcs = _timed(stack, "gcs", lambda: start_gcs(
+                local, port=ports.gcs, project_id=PROJECT_ID,
+                pubsub_host=f"{HOST}:{ports.pubsub}"))
+            gcs.ensure_bucket(UPLOAD_BUCKET)  # type: ignore[attr-defined]
+            _timed(stack, "mail", lambda: start_mail_sink(local, port=ports.smtp))
+        finally:
+            auth.result()
+
+
+def _configure_environment(stack: Stack, extra_env: dict[str, str]) -> None:
+    env = {"BAZAAR_ENV": os.environ.get("BAZAAR_ENV", "local"),
+           "GOOGLE_CLOUD_PROJECT": PROJECT_ID,
+           "PUBLIC_BASE_URL": stack.base_url,
+           "UPLOAD_BUCKET": UPLOAD_BUCKET}
+    for service in stack.services.values():
+        env.update(service.env())  # type: ignore[attr-defined]
+    env.update(extra_env)
+    os.environ.update(env)
+    stack.env = env
+    from common.migrations.runner import upgrade
+
+    began = time.perf_counter()
+    upgrade()
+    stack.timings["migrations"] = time.perf_counter() - began
+
+
+def _serve(stack: Stack) -> None:
+    from devstack.router import Router
+
+    began = time.perf_counter()
+    router = Router(extra_prefixes={"/_dev/mail": mail_wsgi_app(stack.local_dir)})
+    stack.services["http"] = _HttpServer(router, stack.ports.http)
+    stack.timings["functions"] = time.perf_counter() - began

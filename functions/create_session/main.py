@@ -1,0 +1,30 @@
+"""POST /v1/sessions: Login.
+
+Alternative flows: unknown email → 404 email_not_registered (register first); wrong
+password → 401 wrong_password (try again); too many failures → 429 with Retry-After;
+blocked → 403 account_blocked. Trigger: HTTP. Settings: database, Firebase Auth,
+LOGIN_ATTEMPTS_PER_EMAIL, LOGIN_ATTEMPTS_PER_ADDRESS, LOGIN_WINDOW_S.
+"""
+
+import functions_framework
+
+from common import bootstrap
+from common.api import schemas
+from common.api.operations import OPERATIONS
+from common.http import Call, endpoint
+from common.services.sessions import log_in
+
+
+@functions_framework.http
+@endpoint(OPERATIONS["create_session"])
+def create_session(call: Call):
+    done = log_in(call.body.email, call.body.password, call.client_address,
+                  uow=bootstrap.unit_of_work, identity=bootstrap.identity(),
+                  limiter=bootstrap.login_limiter(), settings=bootstrap.settings())
+    account, tokens = done.account, done.tokens
+    return schemas.Session(
+        id_token=tokens.id_token, refresh_token=tokens.refresh_token,
+        expires_in=tokens.expires_in,
+        user=schemas.SessionUser(id=account.id, role=account.role.value,
+                                 email_verified=account.email_verified),
+    )

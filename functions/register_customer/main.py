@@ -1,0 +1,23 @@
+"""POST /v1/customers: Register as Customer.
+
+Trigger: HTTP. Input: RegisterCustomer. Output: 201 Account.
+Events: user.registered (the notification function mails the verification link).
+Settings: database, Firebase Auth, Pub/Sub (see README "Settings").
+"""
+
+import functions_framework
+
+from common import bootstrap
+from common.api import presenters
+from common.api.operations import OPERATIONS
+from common.domain.identity import Role
+from common.http import Call, endpoint
+from common.services.registration import NewAccount, register
+
+
+@functions_framework.http
+@endpoint(OPERATIONS["register_customer"])
+def register_customer(call: Call):
+    body = call.body
+    new = NewAccount(body.name, body.email, body.password, Role.CUSTOMER)
+    return presenters.account(register(new, bootstrap.unit_of_work, bootstrap.identity()))

