@@ -8,6 +8,7 @@ the stack only sets the environment variables that point it at the stand-ins.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import threading
 import time
@@ -67,6 +68,9 @@ class Stack:
 
 class _HttpServer:
     def __init__(self, app: object, port: int) -> None:
+        # werkzeug's access log prints query strings, which can carry one-time codes;
+        # every function logs its own structured request line without them.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server = make_server(HOST, port, app, threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
                                         name="bazaar-http")

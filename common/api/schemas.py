@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    StrictBool,
     StringConstraints,
     model_validator,
 )
@@ -182,10 +183,10 @@ class VendorPage(Out):
 
 
 class Checklist(Strict):
-    business_registration: bool
-    identity: bool
-    address: bool
-    bank_account: bool
+    business_registration: StrictBool
+    identity: StrictBool
+    address: StrictBool
+    bank_account: StrictBool
 
 
 class VerifyVendor(Strict):
