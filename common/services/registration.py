@@ -104,11 +104,12 @@ def _forget(account_id: str, uow: UnitOfWorkFactory) -> None:
         tx.commit()
 
 
-def reconcile_stale_registrations(uow: UnitOfWorkFactory, identity: Identity) -> int:
+def reconcile_stale_registrations(uow: UnitOfWorkFactory, identity: Identity,
+                                  older_than_s: int = STALE_AFTER_S) -> int:
     """Undo registrations interrupted half-way (the caller was answered 503): both sides go."""
     removed = 0
     with uow() as tx:
-        for account_id in tx.accounts.stale_registrations(STALE_AFTER_S):
+        for account_id in tx.accounts.stale_registrations(older_than_s):
             identity.delete_user(account_id)
             tx.accounts.delete_registering(account_id)
             removed += 1

@@ -1,0 +1,48 @@
+"""Production settings refuse emulators and demo data; local defaults are documented."""
+
+from __future__ import annotations
+
+import pytest
+
+from common.settings import LOCAL_DEMO_PASSWORD, SettingsError, from_environment
+
+PRODUCTION = {"BAZAAR_ENV": "production", "CLOUD_SQL_INSTANCE": "p:r:i",
+              "FIREBASE_WEB_API_KEY": "key", "PUBLIC_BASE_URL": "https://bazaar.example"}
+
+
+def test_production_settings_start_without_emulators():
+    settings = from_environment(PRODUCTION)
+    assert settings.is_production and settings.smtp_starttls
+
+
+@pytest.mark.parametrize("variable", ["FIREBASE_AUTH_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST",
+                                      "STORAGE_EMULATOR_HOST"])
+def test_production_refuses_any_emulator_host(variable):
+    with pytest.raises(SettingsError, match=variable):
+        from_environment({**PRODUCTION, variable: "127.0.0.1:9099"})
+
+
+@pytest.mark.parametrize("overrides,message", [
+    ({"BAZAAR_DEMO_DATA": "1"}, "BAZAAR_DEMO_DATA"),
+    ({"FIREBASE_WEB_API_KEY": ""}, "FIREBASE_WEB_API_KEY"),
+    ({"PUBLIC_BASE_URL": "http://bazaar.example"}, "https"),
+    ({"CLOUD_SQL_INSTANCE": ""}, "DATABASE_URL or CLOUD_SQL_INSTANCE"),
+])
+def test_production_refuses_unsafe_settings(overrides, message):
+    with pytest.raises(SettingsError, match=message):
+        from_environment({**PRODUCTION, **overrides})
+
+
+def test_local_defaults():
+    settings = from_environment({"DATABASE_URL": "postgresql+pg8000://x@/y"})
+    assert settings.environment == "local"
+    assert settings.demo_password == LOCAL_DEMO_PASSWORD
+    assert settings.demo_data is False
+    assert settings.public_base_url == "http://127.0.0.1:8080"
+
+
+@pytest.mark.parametrize("overrides", [{"BAZAAR_ENV": "staging"}, {"LOGIN_WINDOW_S": "soon"},
+                                       {"BAZAAR_DEMO_DATA": "maybe"}])
+def test_malformed_settings_are_refused(overrides):
+    with pytest.raises(SettingsError):
+        from_environment({"DATABASE_URL": "postgresql+pg8000://x@/y", **overrides})
