@@ -8,7 +8,7 @@ else. Every variable is documented in README.md ("Settings").
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping
 
@@ -60,7 +60,6 @@ class Settings:
     demo_data: bool
     demo_password: str
     log_level: str
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:

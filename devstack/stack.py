@@ -130,8 +130,7 @@ def _start_services(stack: Stack, duplicate_delivery: bool) -> None:
 def _configure_environment(stack: Stack, extra_env: dict[str, str]) -> None:
     env = {"BAZAAR_ENV": os.environ.get("BAZAAR_ENV", "local"),
            "GOOGLE_CLOUD_PROJECT": PROJECT_ID,
-           "PUBLIC_BASE_URL": stack.base_url,
-           "UPLOAD_BUCKET": UPLOAD_BUCKET}
+           "PUBLIC_BASE_URL": stack.base_url}
     for service in stack.services.values():
         env.update(service.env())  # type: ignore[attr-defined]
     env.update(extra_env)
