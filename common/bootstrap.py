@@ -9,7 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from common import logs, settings as settings_module
+from common import logs
+from common import settings as settings_module
 
 if TYPE_CHECKING:
     import sqlalchemy

@@ -9,7 +9,7 @@ import threading
 import time
 from pathlib import Path
 
-from devstack.stack import HOST, Ports, ROOT_LOCAL, start_stack
+from devstack.stack import HOST, ROOT_LOCAL, Ports, start_stack
 
 
 def main() -> None:

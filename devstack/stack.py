@@ -21,7 +21,8 @@ from werkzeug.serving import make_server
 from devstack import manifest
 from devstack.firebase_auth import start_auth_emulator
 from devstack.gcs import start_gcs
-from devstack.mail_sink import start_mail_sink, wsgi_app as mail_wsgi_app
+from devstack.mail_sink import start_mail_sink
+from devstack.mail_sink import wsgi_app as mail_wsgi_app
 from devstack.postgres import start_postgres
 from devstack.pubsub import start_pubsub
 

@@ -1,4 +1,4 @@
-"""Create an admin account in Firebase Auth and the database: `python tools/create_admin.py EMAIL NAME`.
+"""Create an admin in Firebase Auth and the database: `python tools/create_admin.py EMAIL NAME`.
 
 The password is read from the terminal (never from the command line). Uses the same
 registration use case as customers, with the email marked verified.

@@ -53,7 +53,8 @@ def _admin_errors() -> Iterator[None]:
     try:
         yield
     except auth.EmailAlreadyExistsError as error:
-        raise EmailTaken("This email is already registered: log in or reset your password.") from error
+        raise EmailTaken(
+            "This email is already registered: log in or reset your password.") from error
     except (exceptions.UnavailableError, exceptions.DeadlineExceededError,
             exceptions.UnknownError, requests.RequestException) as error:
         raise ServiceUnavailable("auth", error) from error
@@ -177,7 +178,8 @@ def _rest_error(response: requests.Response) -> Exception:
     if reason == "EMAIL_NOT_FOUND":
         return EmailNotRegistered("No account uses this email: register first.")
     if reason == "USER_DISABLED":
-        return AccountBlocked("This account is blocked. Contact support if you think this is wrong.")
+        return AccountBlocked(
+            "This account is blocked. Contact support if you think this is wrong.")
     if reason == "TOO_MANY_ATTEMPTS_TRY_LATER":
         return TooManyAttempts("Too many attempts: wait a while before trying again.", 300)
     if reason in ("INVALID_OOB_CODE", "EXPIRED_OOB_CODE"):

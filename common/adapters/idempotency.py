@@ -38,7 +38,8 @@ class PostgresIdempotencyKeys:
             row = db.execute(
                 text("INSERT INTO idempotency_keys AS k (caller, key, request_hash, "
                      "locked_until, expires_at) VALUES (:caller, :key, :hash, "
-                     "now() + make_interval(secs => :lease), now() + make_interval(secs => :keep)) "
+                     "now() + make_interval(secs => :lease), "
+                     "now() + make_interval(secs => :keep)) "
                      "ON CONFLICT (caller, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, "
                      "locked_until = EXCLUDED.locked_until, expires_at = EXCLUDED.expires_at, "
                      "response_status = NULL, response_body = NULL "

@@ -30,8 +30,9 @@ def _models() -> list:
 
 
 def _problem(description: str) -> dict[str, Any]:
+    schema = {"$ref": "#/components/schemas/Problem"}
     return {"description": description,
-            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+            "content": {"application/problem+json": {"schema": schema}}}
 
 
 def _responses(op: Operation) -> dict[str, Any]:

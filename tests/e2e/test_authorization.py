@@ -54,8 +54,9 @@ def callers(api, admin) -> dict[str, User | None]:
 
 def _cases():
     for method, path, body, expected in TABLE:
-        for caller, status in zip(CALLERS, expected):
-            yield pytest.param(method, path, body, caller, status, id=f"{method} {path} as {caller}")
+        for caller, status in zip(CALLERS, expected, strict=True):
+            yield pytest.param(method, path, body, caller, status,
+                               id=f"{method} {path} as {caller}")
 
 
 @pytest.mark.parametrize("method,path,body,caller,status", list(_cases()))
