@@ -106,3 +106,22 @@ def test_the_sweep_function_answers_on_its_internal_path(stack):
     response = requests.post(f"{stack.base_url}/_internal/sweep_outbox", timeout=30)
     assert response.status_code == 200
     assert isinstance(response.json()["published"], int)
+
+
+def test_each_message_is_pushed_once_or_twice_by_the_switch_and_acts_once(stack, mail, pubsub):
+    # Given the stand-in in the mode this run chose (nox -s tests runs both)
+    from tests.conftest import DUPLICATE_DELIVERY
+    from tests.e2e.client import Api
+
+    copies = 2 if DUPLICATE_DELIVERY else 1
+    pubsub.wait_until_idle(timeout=30)
+    before = pubsub.stats()
+    # When one event is published (a registration's user.registered)
+    user = Api(stack.base_url, mail).register("customer", verify=False, login=False)
+    mail.wait_for(user.email, subject_contains="Confirm your email", timeout=30)
+    pubsub.wait_until_idle(timeout=30)
+    after = pubsub.stats()
+    # Then it was pushed `copies` times and mailed once
+    assert after["published"] - before["published"] == 1
+    assert after["acked"] - before["acked"] == copies
+    assert len(mail.messages(to=user.email)) == 1
