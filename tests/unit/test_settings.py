@@ -24,7 +24,6 @@ def test_production_refuses_any_emulator_host(variable):
 
 @pytest.mark.parametrize("overrides,message", [
     ({"BAZAAR_DEMO_DATA": "1"}, "BAZAAR_DEMO_DATA"),
-    ({"FIREBASE_WEB_API_KEY": ""}, "FIREBASE_WEB_API_KEY"),
     ({"PUBLIC_BASE_URL": "http://bazaar.example"}, "https"),
     ({"CLOUD_SQL_INSTANCE": ""}, "DATABASE_URL or CLOUD_SQL_INSTANCE"),
 ])
@@ -46,3 +45,11 @@ def test_local_defaults():
 def test_malformed_settings_are_refused(overrides):
     with pytest.raises(SettingsError):
         from_environment({"DATABASE_URL": "postgresql+pg8000://x@/y", **overrides})
+
+
+def test_the_identity_adapter_refuses_production_without_its_api_key():
+    from common.adapters.firebase_identity import FirebaseIdentity
+
+    settings = from_environment({**PRODUCTION, "FIREBASE_WEB_API_KEY": ""})
+    with pytest.raises(SettingsError, match="FIREBASE_WEB_API_KEY"):
+        FirebaseIdentity(settings)

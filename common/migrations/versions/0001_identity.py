@@ -93,6 +93,19 @@ CREATE TABLE rate_limit_counters (
     hits          integer NOT NULL,
     PRIMARY KEY (bucket, window_start)
 );
+
+-- The functions' IAM database users are members of bazaar_app (granted at deploy time,
+-- see docs/operations.md): data access, no DDL.
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bazaar_app') THEN
+        CREATE ROLE bazaar_app NOLOGIN;
+    END IF;
+END $$;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO bazaar_app;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO bazaar_app;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public
+    GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO bazaar_app;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE ON SEQUENCES TO bazaar_app;
 """
 
 DOWNGRADE = """
