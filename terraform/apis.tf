@@ -1,0 +1,28 @@
+locals {
+  services = toset([
+    "artifactregistry.googleapis.com", # gen2 build images
+    "cloudbuild.googleapis.com",
+    "cloudfunctions.googleapis.com",
+    "cloudscheduler.googleapis.com",
+    "compute.googleapis.com",
+    "iam.googleapis.com",
+    "identitytoolkit.googleapis.com", # Firebase Authentication
+    "pubsub.googleapis.com",
+    "run.googleapis.com",
+    "secretmanager.googleapis.com",
+    "servicenetworking.googleapis.com", # private service access for Cloud SQL
+    "sqladmin.googleapis.com",
+    "storage.googleapis.com",
+    "vpcaccess.googleapis.com",
+  ])
+}
+
+resource "google_project_service" "enabled" {
+  for_each = local.services
+
+  project = var.project_id
+  service = each.value
+
+  # Other stacks in the project may rely on the same APIs.
+  disable_on_destroy = false
+}

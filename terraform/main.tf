@@ -1,0 +1,154 @@
+# One environment composed from small modules. functions/manifest.yaml decides which
+# functions, routes, schedules and IAM grants exist; events.yaml decides the topics and
+# push subscriptions. Adding a function or a subscription there needs no change here.
+
+locals {
+  manifest = yamldecode(file("${path.root}/../functions/manifest.yaml"))
+  events   = yamldecode(file("${path.root}/events.yaml"))
+
+  labels = merge(var.labels, {
+    app         = "bazaar"
+    environment = var.environment
+    managed-by  = "terraform"
+  })
+
+  public_base_url = coalesce(var.public_base_url, "https://${var.domain}")
+
+  # Read by common/settings.py; per-function values (DATABASE_IAM_USER, secrets) are added
+  # by the functions module.
+  function_environment = {
+    BAZAAR_ENV           = var.environment
+    GOOGLE_CLOUD_PROJECT = var.project_id
+    CLOUD_SQL_INSTANCE   = module.database.connection_name
+    CLOUD_SQL_IP_TYPE    = "PRIVATE"
+    DATABASE_NAME        = module.database.database_name
+    DATABASE_POOL_SIZE   = tostring(var.database_pool_size)
+    PUBLIC_BASE_URL      = local.public_base_url
+    MAIL_FROM            = coalesce(var.mail_from, "Bazaar <no-reply@${var.domain}>")
+    SMTP_HOST            = var.smtp_host
+    SMTP_PORT            = tostring(var.smtp_port)
+    SMTP_USERNAME        = var.smtp_username
+    LOG_LEVEL            = var.log_level
+  }
+
+  # The object-notification topic is written by Cloud Storage only, so functions get no
+  # publisher grant on it.
+  app_topics = { for name, id in module.pubsub.topic_ids : name => id if name != var.object_events_topic }
+}
+
+module "manifest" {
+  source = "./modules/manifest"
+
+  functions = local.manifest
+}
+
+module "network" {
+  source = "./modules/network"
+
+  name   = var.name
+  region = var.region
+
+  depends_on = [google_project_service.enabled]
+}
+
+module "database" {
+  source = "./modules/database"
+
+  project_id           = var.project_id
+  name                 = var.name
+  region               = var.region
+  network_id           = module.network.network_id
+  private_service_link = module.network.private_service_access
+  tier                 = var.sql_tier
+  database_version     = var.sql_database_version
+  ssl_mode             = var.sql_ssl_mode
+  backup_location      = var.sql_backup_location
+  migration_principals = var.migration_principals
+  labels               = local.labels
+
+  depends_on = [google_project_service.enabled]
+}
+
+module "secrets" {
+  source = "./modules/secrets"
+
+  labels = local.labels
+
+  depends_on = [google_project_service.enabled]
+}
+
+module "storage" {
+  source = "./modules/storage"
+
+  project_id          = var.project_id
+  region              = var.region
+  web_app_origins     = var.web_app_origins != null ? var.web_app_origins : [local.public_base_url]
+  object_events_topic = module.pubsub.topic_ids[var.object_events_topic]
+  object_event_types  = local.events.topics[var.object_events_topic].events
+  labels              = local.labels
+
+  depends_on = [google_project_service.enabled]
+}
+
+module "pubsub" {
+  source = "./modules/pubsub"
+
+  project_id    = var.project_id
+  topics        = local.events.topics
+  subscriptions = local.events.subscriptions
+  push_targets  = module.functions.push_targets
+  kms_key_name  = var.kms_key_name
+  labels        = local.labels
+
+  depends_on = [google_project_service.enabled]
+}
+
+module "functions" {
+  source = "./modules/functions"
+
+  project_id            = var.project_id
+  region                = var.region
+  functions             = module.manifest.functions
+  source_root           = "${path.root}/../build/functions"
+  source_bucket         = module.storage.function_source_bucket
+  upload_bucket         = module.storage.upload_bucket
+  vpc_connector         = module.network.vpc_connector_id
+  sql_instance_name     = module.database.instance_name
+  publish_topics        = local.app_topics
+  secrets               = module.secrets.secret_ids
+  environment           = local.function_environment
+  min_instances         = var.function_min_instances
+  max_instances         = var.function_max_instances
+  default_max_instances = var.function_default_max_instances
+  concurrency           = var.function_concurrency
+  kms_key_name          = var.kms_key_name
+  labels                = local.labels
+
+  depends_on = [google_project_service.enabled]
+}
+
+module "scheduler" {
+  source = "./modules/scheduler"
+
+  region = var.region
+  jobs   = module.functions.scheduled_jobs
+
+  depends_on = [google_project_service.enabled]
+}
+
+module "load_balancer" {
+  source = "./modules/load_balancer"
+
+  name                 = var.name
+  region               = var.region
+  domain               = var.domain
+  functions            = module.functions.http_services
+  route_rules          = module.manifest.route_rules
+  path_methods         = module.manifest.path_methods
+  default_function     = var.lb_default_function
+  cors_origins         = var.api_cors_origins
+  sessions_rate_limit  = var.sessions_rate_limit_per_minute
+  security_policy_name = "${var.name}-edge"
+
+  depends_on = [google_project_service.enabled]
+}

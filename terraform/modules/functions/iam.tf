@@ -1,0 +1,155 @@
+# One runtime service account per function, granted exactly what its `uses:` declares.
+
+resource "google_service_account" "fn" {
+  for_each = local.functions
+
+  account_id   = each.value.sa_id
+  display_name = "Bazaar function ${each.key}"
+  description  = "Runtime identity of ${each.key}; uses: ${join(", ", each.value.uses)}"
+}
+
+# database: connect through the Cloud SQL connector and log in as an IAM database user,
+# on this instance only (IAM condition on the instance name).
+resource "google_project_iam_member" "sql_client" {
+  for_each = local.database_users
+
+  project = var.project_id
+  role    = "roles/cloudsql.client"
+  member  = "serviceAccount:${google_service_account.fn[each.key].email}"
+
+  condition {
+    title      = "bazaar-sql-instance-only"
+    expression = local.sql_instance_condition
+  }
+}
+
+resource "google_project_iam_member" "sql_instance_user" {
+  for_each = local.database_users
+
+  project = var.project_id
+  role    = "roles/cloudsql.instanceUser"
+  member  = "serviceAccount:${google_service_account.fn[each.key].email}"
+
+  condition {
+    title      = "bazaar-sql-instance-only"
+    expression = local.sql_instance_condition
+  }
+}
+
+resource "google_sql_user" "fn" {
+  for_each = local.database_users
+
+  # Cloud SQL names IAM service-account users by the email without the domain suffix.
+  name     = trimsuffix(google_service_account.fn[each.key].email, ".gserviceaccount.com")
+  instance = var.sql_instance_name
+  type     = "CLOUD_IAM_SERVICE_ACCOUNT"
+}
+
+# auth: Firebase Authentication has no resource below the project, so the project is the
+# narrowest scope this role can be granted on.
+resource "google_project_iam_member" "firebase_auth" {
+  #checkov:skip=CKV_GCP_42:firebaseauth.admin is the only role that creates users and sets custom claims; project is its only scope (see checkov-waivers.yaml)
+  for_each = local.auth_users
+
+  project = var.project_id
+  role    = "roles/firebaseauth.admin"
+  member  = "serviceAccount:${google_service_account.fn[each.key].email}"
+}
+
+# pubsub: publish to each application topic, granted on the topic, never project-wide.
+resource "google_pubsub_topic_iam_member" "publisher" {
+  for_each = local.publisher_grants
+
+  topic  = each.value.topic
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.fn[each.value.function].email}"
+}
+
+# auth / mail: read the one secret that the function's use needs.
+resource "google_secret_manager_secret_iam_member" "accessor" {
+  for_each = local.secret_grants
+
+  project   = var.project_id
+  secret_id = each.value.secret
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.fn[each.value.function].email}"
+}
+
+# storage: objects of the upload bucket, plus signing V4 URLs with its own identity
+# (signBlob on itself) since functions have no key files.
+resource "google_storage_bucket_iam_member" "uploads" {
+  for_each = local.storage_users
+
+  bucket = var.upload_bucket
+  role   = "roles/storage.objectUser"
+  member = "serviceAccount:${google_service_account.fn[each.key].email}"
+}
+
+resource "google_service_account_iam_member" "self_signing" {
+  for_each = local.storage_users
+
+  service_account_id = google_service_account.fn[each.key].name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = "serviceAccount:${google_service_account.fn[each.key].email}"
+}
+
+# Cloud Build runs the gen2 builds as this account instead of the default compute one,
+# with the three grants Google documents for a custom build account, each narrowed:
+# logs, images in our own repository only, and sources in the function buckets only.
+resource "google_service_account" "build" {
+  account_id   = "fn-builder"
+  display_name = "Bazaar function builds"
+}
+
+resource "google_project_iam_member" "build_logs" {
+  project = var.project_id
+  role    = "roles/logging.logWriter"
+  member  = "serviceAccount:${google_service_account.build.email}"
+}
+
+# Cloud Functions copies each upload into its own gcf-v2-sources-* bucket before the
+# build, a bucket Terraform does not create; the condition keeps the read to those.
+resource "google_project_iam_member" "build_sources" {
+  project = var.project_id
+  role    = "roles/storage.objectViewer"
+  member  = "serviceAccount:${google_service_account.build.email}"
+
+  condition {
+    title      = "function-sources-only"
+    expression = "resource.name.startsWith('projects/_/buckets/gcf-v2-sources-') || resource.name.startsWith('projects/_/buckets/${var.source_bucket}')"
+  }
+}
+
+resource "google_artifact_registry_repository" "functions" {
+  repository_id = "bazaar-functions"
+  location      = var.region
+  format        = "DOCKER"
+  description   = "Images built from the function sources"
+  labels        = var.labels
+  kms_key_name  = var.kms_key_name
+
+  # The deployed image is always among the newest, so old ones can go.
+  cleanup_policies {
+    id     = "keep-recent"
+    action = "KEEP"
+    most_recent_versions {
+      keep_count = 5
+    }
+  }
+
+  cleanup_policies {
+    id     = "delete-old"
+    action = "DELETE"
+    condition {
+      older_than = "2592000s"
+    }
+  }
+}
+
+resource "google_artifact_registry_repository_iam_member" "build_writer" {
+  project    = var.project_id
+  location   = google_artifact_registry_repository.functions.location
+  repository = google_artifact_registry_repository.functions.name
+  role       = "roles/artifactregistry.writer"
+  member     = "serviceAccount:${google_service_account.build.email}"
+}

@@ -1,0 +1,42 @@
+output "urls" {
+  description = "Cloud Run URL of each function."
+  value       = { for name, fn in google_cloudfunctions2_function.fn : name => fn.service_config[0].uri }
+}
+
+output "service_accounts" {
+  description = "Runtime service account email of each function."
+  value       = { for name, sa in google_service_account.fn : name => sa.email }
+}
+
+output "database_iam_users" {
+  description = "PostgreSQL role name of each function that uses the database."
+  value       = { for name, user in google_sql_user.fn : name => user.name }
+}
+
+output "http_services" {
+  description = "Cloud Run service name of each HTTP function (the load balancer's backends)."
+  value       = { for name, f in local.http_functions : name => local.service_names[name] }
+}
+
+output "push_targets" {
+  description = "Push endpoint and OIDC identity of each pubsub function."
+  value = {
+    for name, f in local.background_functions : name => {
+      uri           = google_cloudfunctions2_function.fn[name].service_config[0].uri
+      invoker_email = google_service_account.invoker[name].email
+      invoker_name  = google_service_account.invoker[name].name
+    } if f.trigger == "pubsub"
+  }
+}
+
+output "scheduled_jobs" {
+  description = "Schedule, URL and OIDC identity of each scheduled internal function."
+  value = {
+    for name, f in local.background_functions : name => {
+      schedule      = f.schedule
+      cron          = f.cron
+      uri           = google_cloudfunctions2_function.fn[name].service_config[0].uri
+      invoker_email = google_service_account.invoker[name].email
+    } if f.schedule != null
+  }
+}

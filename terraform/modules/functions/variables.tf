@@ -1,0 +1,116 @@
+variable "project_id" {
+  description = "Project of the functions."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the functions."
+  type        = string
+}
+
+variable "functions" {
+  description = "The manifest as interpreted by the manifest module (ids, account ids, uses)."
+  type = map(object({
+    trigger    = string
+    routes     = list(string)
+    uses       = list(string)
+    schedule   = string
+    cron       = string
+    id         = string
+    sa_id      = string
+    invoker_id = string
+  }))
+}
+
+variable "source_root" {
+  description = "Folder with one built folder per function (nox -s build)."
+  type        = string
+}
+
+variable "source_bucket" {
+  description = "Bucket that receives the source zips."
+  type        = string
+}
+
+variable "upload_bucket" {
+  description = "Bucket that functions using `storage` may write and sign URLs for."
+  type        = string
+}
+
+variable "vpc_connector" {
+  description = "Serverless VPC Access connector id for egress to Cloud SQL."
+  type        = string
+}
+
+variable "sql_instance_name" {
+  description = "Cloud SQL instance the database users belong to."
+  type        = string
+}
+
+variable "publish_topics" {
+  description = "Topics (name => id) that functions using `pubsub` may publish to."
+  type        = map(string)
+}
+
+variable "secrets" {
+  description = "Secret ids by name (firebase-web-api-key, smtp-password)."
+  type        = map(string)
+}
+
+variable "environment" {
+  description = "Environment variables common to all functions."
+  type        = map(string)
+}
+
+variable "runtime" {
+  description = "Cloud Functions runtime."
+  type        = string
+  default     = "python311"
+}
+
+variable "memory" {
+  description = "Memory per instance."
+  type        = string
+  default     = "512M"
+}
+
+variable "cpu" {
+  description = "vCPUs per instance; concurrency above 1 needs at least 1."
+  type        = string
+  default     = "1"
+}
+
+variable "min_instances" {
+  description = "Warm instances per function name (default 0)."
+  type        = map(number)
+  default     = {}
+}
+
+variable "max_instances" {
+  description = "Per-function maximum instances."
+  type        = map(number)
+  default     = {}
+}
+
+variable "default_max_instances" {
+  description = "Maximum instances when max_instances names no value."
+  type        = number
+  default     = 5
+}
+
+variable "concurrency" {
+  description = "Concurrent requests per instance."
+  type        = number
+  default     = 20
+}
+
+variable "labels" {
+  description = "Labels of the functions."
+  type        = map(string)
+}
+
+variable "kms_key_name" {
+  description = "Optional Cloud KMS key for the image repository (CMEK); null keeps Google-managed encryption."
+  type        = string
+  default     = null
+}

@@ -1,0 +1,14 @@
+output "ip_address" {
+  description = "Global anycast address of the load balancer."
+  value       = google_compute_global_address.lb.address
+}
+
+output "url_map" {
+  description = "Id of the API URL map."
+  value       = google_compute_url_map.api.id
+}
+
+output "route_priorities" {
+  description = "Generated route rules in evaluation order (for review in plans)."
+  value       = [for r in var.route_rules : "${r.priority} ${r.method} ${r.path} -> ${r.function}"]
+}

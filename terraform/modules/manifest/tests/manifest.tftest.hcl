@@ -1,0 +1,149 @@
+# Offline tests of the manifest interpretation (no provider needed):
+#   cd terraform/modules/manifest && terraform init && terraform test
+# `python tools/iac/check.py` runs them in a temporary copy.
+
+run "real_manifest_routes_are_ordered_and_unique" {
+  command = plan
+
+  variables {
+    functions = yamldecode(file("../../../functions/manifest.yaml"))
+  }
+
+  assert {
+    condition     = length(distinct(output.route_rules[*].priority)) == length(output.route_rules)
+    error_message = "Route priorities must be unique."
+  }
+  assert {
+    condition     = alltrue([for i, r in output.route_rules : i == 0 ? true : r.priority > output.route_rules[i - 1].priority])
+    error_message = "Priorities must increase in list order."
+  }
+  assert {
+    condition     = alltrue([for i, r in output.route_rules : i == 0 ? true : (r.templated ? true : !output.route_rules[i - 1].templated)])
+    error_message = "Exact paths must come before templated ones."
+  }
+  assert {
+    condition     = length(output.route_rules) == length(flatten([for f in values(var.functions) : try(f.routes, [])]))
+    error_message = "Every manifest route must become exactly one rule."
+  }
+}
+
+run "fixture_routes_schedules_and_names" {
+  command = plan
+
+  variables {
+    functions = {
+      verify_vendor = { trigger = "http", routes = ["POST /v1/admin/vendors/{vendor_id}:verify"], uses = ["database"] }
+      get_vendor    = { trigger = "http", routes = ["GET /v1/vendors/{vendor_id}"] }
+      get_me        = { trigger = "http", routes = ["GET /v1/vendors/me", "GET /docs/swagger.css"] }
+      sweep         = { trigger = "internal", schedule = "every 1 minutes" }
+      reconcile     = { trigger = "internal", schedule = "every 5 minutes" }
+      nightly       = { trigger = "internal", schedule = "every 6 hours" }
+      cron_style    = { trigger = "internal", schedule = "15 3 * * 1" }
+      notify        = { trigger = "pubsub" }
+
+      a_function_with_a_very_long_descriptive_name = { trigger = "pubsub" }
+    }
+  }
+
+  assert {
+    condition     = [for r in output.route_rules : "${r.priority} ${r.method} ${r.path}"] == ["10 GET /docs/swagger.css", "20 GET /v1/vendors/me", "30 POST /v1/admin/vendors/{vendor_id}:verify", "40 GET /v1/vendors/{vendor_id}"]
+    error_message = "Exact paths first, then templated, each sorted by path."
+  }
+  assert {
+    condition     = output.route_rules[2].regex == "^/v1/admin/vendors/[^/:]+:verify$"
+    error_message = "A {param}:verb segment must become [^/:]+:verb."
+  }
+  assert {
+    condition     = output.route_rules[3].regex == "^/v1/vendors/[^/:]+$" && !can(regex(output.route_rules[3].regex, "/v1/vendors/42:verify"))
+    error_message = "A parameter must not swallow a :verb suffix."
+  }
+  assert {
+    condition     = can(regex(output.route_rules[2].regex, "/v1/admin/vendors/v-123:verify")) && !can(regex(output.route_rules[2].regex, "/v1/admin/vendors/a/b:verify"))
+    error_message = "The parameter matches exactly one path segment."
+  }
+  assert {
+    condition     = output.route_rules[0].methods == tolist(["GET", "HEAD"]) && output.route_rules[2].methods == tolist(["POST"])
+    error_message = "GET routes also take HEAD; others only their method."
+  }
+  assert {
+    condition     = output.route_rules[0].templated == false && output.route_rules[0].path == "/docs/swagger.css"
+    error_message = "Paths without parameters are exact matches."
+  }
+  assert {
+    condition = (
+      output.functions["sweep"].cron == "* * * * *" &&
+      output.functions["reconcile"].cron == "*/5 * * * *" &&
+      output.functions["nightly"].cron == "0 */6 * * *" &&
+      output.functions["cron_style"].cron == "15 3 * * 1" &&
+      output.functions["notify"].cron == null
+    )
+    error_message = "Schedules must translate to unix-cron."
+  }
+  assert {
+    condition = (
+      output.functions["verify_vendor"].id == "verify-vendor" &&
+      output.functions["verify_vendor"].sa_id == "fn-verify-vendor" &&
+      output.functions["verify_vendor"].invoker_id == "inv-verify-vendor"
+    )
+    error_message = "Ids use hyphens; account ids are fn-/inv- prefixed."
+  }
+  assert {
+    condition = alltrue([
+      for f in values(output.functions) : length(f.sa_id) <= 30 && length(f.invoker_id) <= 30 && can(regex("^[a-z][-a-z0-9]{4,28}[a-z0-9]$", f.sa_id))
+    ])
+    error_message = "Service account ids must be valid and at most 30 characters."
+  }
+  assert {
+    condition     = output.path_methods["/v1/vendors/me"] == tolist(["GET", "HEAD"])
+    error_message = "path_methods lists the methods served on a path."
+  }
+}
+
+run "rejects_a_route_served_twice" {
+  command = plan
+
+  variables {
+    functions = {
+      one = { trigger = "http", routes = ["GET /v1/me"] }
+      two = { trigger = "http", routes = ["GET /v1/me"] }
+    }
+  }
+
+  expect_failures = [output.route_rules]
+}
+
+run "rejects_a_schedule_on_an_http_function" {
+  command = plan
+
+  variables {
+    functions = {
+      one = { trigger = "http", routes = ["GET /v1/me"], schedule = "every 1 minutes" }
+    }
+  }
+
+  expect_failures = [var.functions]
+}
+
+run "rejects_a_malformed_route" {
+  command = plan
+
+  variables {
+    functions = {
+      one = { trigger = "http", routes = ["/v1/me"] }
+    }
+  }
+
+  expect_failures = [var.functions]
+}
+
+run "rejects_routes_on_a_pubsub_function" {
+  command = plan
+
+  variables {
+    functions = {
+      one = { trigger = "pubsub", routes = ["POST /v1/x"] }
+    }
+  }
+
+  expect_failures = [var.functions]
+}

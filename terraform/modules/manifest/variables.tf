@@ -1,0 +1,38 @@
+variable "functions" {
+  description = "functions/manifest.yaml, decoded. Of `uses`, database, auth, pubsub, mail and storage earn IAM grants elsewhere; other dependency groups earn none."
+  type = map(object({
+    trigger  = string
+    routes   = optional(list(string), [])
+    uses     = optional(list(string), [])
+    schedule = optional(string)
+  }))
+
+  validation {
+    condition     = alltrue([for name, f in var.functions : can(regex("^[a-z][a-z0-9_]{1,61}[a-z0-9]$", name))])
+    error_message = "Function names must be lowercase snake_case (they become entry points and, with hyphens, function ids)."
+  }
+  validation {
+    condition     = alltrue([for f in values(var.functions) : contains(["http", "internal", "pubsub"], f.trigger)])
+    error_message = "trigger must be http, internal or pubsub."
+  }
+  validation {
+    condition     = alltrue([for f in values(var.functions) : (f.trigger == "http") == (length(f.routes) > 0)])
+    error_message = "http functions need routes; internal and pubsub functions must have none."
+  }
+  validation {
+    condition     = alltrue([for f in values(var.functions) : f.schedule == null ? true : f.trigger == "internal"])
+    error_message = "Only internal functions may have a schedule."
+  }
+  validation {
+    condition = alltrue([
+      for f in values(var.functions) : f.schedule == null ? true : (
+        can(regex("^every [0-9]+ (minute|hour)s?$", f.schedule)) || length(split(" ", f.schedule)) == 5
+      )
+    ])
+    error_message = "schedule must read \"every N minutes\", \"every N hours\" or be a 5-field unix-cron expression."
+  }
+  validation {
+    condition     = alltrue([for route in flatten([for f in values(var.functions) : f.routes]) : can(regex("^(GET|POST|PUT|PATCH|DELETE) /[A-Za-z0-9/_.:{}-]*$", route))])
+    error_message = "Every route must read \"METHOD /path\" with a method in GET|POST|PUT|PATCH|DELETE and only [A-Za-z0-9/_.:{}-] in the path."
+  }
+}

@@ -1,0 +1,14 @@
+output "upload_bucket" {
+  description = "Name of the upload bucket."
+  value       = google_storage_bucket.uploads.name
+}
+
+output "function_source_bucket" {
+  description = "Name of the bucket that holds the function zips."
+  value       = google_storage_bucket.function_source.name
+}
+
+output "access_log_bucket" {
+  description = "Name of the access-log bucket."
+  value       = google_storage_bucket.access_logs.name
+}

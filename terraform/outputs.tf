@@ -1,0 +1,49 @@
+output "load_balancer_ip" {
+  description = "Point the A record of var.domain here; the managed certificate provisions after that."
+  value       = module.load_balancer.ip_address
+}
+
+output "function_urls" {
+  description = "Cloud Run URLs of the functions (reachable only through the load balancer or internally)."
+  value       = module.functions.urls
+}
+
+output "function_service_accounts" {
+  description = "Runtime service account of each function."
+  value       = module.functions.service_accounts
+}
+
+output "database_connection_name" {
+  description = "CLOUD_SQL_INSTANCE of the functions; also what the Cloud SQL Auth Proxy takes."
+  value       = module.database.connection_name
+}
+
+output "database_iam_users" {
+  description = "PostgreSQL role names of the function service accounts; migrations grant privileges to them."
+  value       = module.functions.database_iam_users
+}
+
+output "migrator_service_account" {
+  description = "Service account that runs migrations (owner of the schema)."
+  value       = module.database.migrator_email
+}
+
+output "upload_bucket" {
+  description = "Bucket that receives image uploads through signed URLs."
+  value       = module.storage.upload_bucket
+}
+
+output "secret_ids" {
+  description = "Secrets whose versions are added out of band (see README)."
+  value       = module.secrets.secret_ids
+}
+
+output "topics" {
+  description = "Pub/Sub topic ids by name, dead-letter topics included."
+  value       = merge(module.pubsub.topic_ids, module.pubsub.dead_letter_topic_ids)
+}
+
+output "route_rules" {
+  description = "Generated URL map route rules in evaluation order."
+  value       = module.load_balancer.route_priorities
+}
