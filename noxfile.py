@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import nox
@@ -26,12 +27,19 @@ FIREBASE_CLI = ROOT / "tools" / "firebase"
 
 
 def _install_app(session: nox.Session, *extras: str) -> None:
+    """Install the project with its extras, unless this venv already has exactly that."""
     spec = APP if not extras else APP[:-1] + "," + ",".join(extras) + "]"
+    fingerprint = hashlib.sha256(spec.encode() + (ROOT / "pyproject.toml").read_bytes())
+    marker = Path(session.virtualenv.location) / ".bazaar-installed"
+    if marker.exists() and marker.read_text() == fingerprint.hexdigest():
+        session.log("dependencies unchanged since the last install: skipping it")
+        return
     session.install("-e", spec)
+    marker.write_text(fingerprint.hexdigest())
 
 
 def _install_firebase_cli(session: nox.Session) -> None:
-    """The Auth emulator comes from npm firebase-tools, pinned by tools/firebase/package-lock.json."""
+    """The Auth emulator: npm firebase-tools, pinned by tools/firebase/package-lock.json."""
     if not (FIREBASE_CLI / "node_modules" / ".bin" / "firebase").exists():
         session.run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error",
                     "--prefix", str(FIREBASE_CLI), external=True)

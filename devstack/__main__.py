@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+from common.settings import LOCAL_DEMO_PASSWORD
 from devstack.stack import HOST, ROOT_LOCAL, Ports, start_stack
 
 
@@ -26,8 +27,10 @@ def main() -> None:
         if os.environ["BAZAAR_DEMO_DATA"] == "1":
             from devstack.demo_data import load_demo_data
 
+            began_demo = time.perf_counter()
             load_demo_data()
             stack.services["auth"].export()  # type: ignore[attr-defined]
+            stack.timings["demo data"] = time.perf_counter() - began_demo
         _announce(stack, time.perf_counter() - began)
         stopped = threading.Event()
         signal.signal(signal.SIGINT, lambda *_: stopped.set())
@@ -40,16 +43,18 @@ def main() -> None:
 
 def _announce(stack, elapsed_s: float) -> None:  # noqa: ANN001
     p, base = stack.ports, stack.base_url
+    password = os.environ.get("BAZAAR_DEMO_PASSWORD", LOCAL_DEMO_PASSWORD)
+    timings = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stack.timings.items())
     print(f"""
-Bazaar is running (started in {elapsed_s:.1f} s; data under {stack.local_dir}):
+Bazaar is running (started in {elapsed_s:.1f} s: {timings}; data under {stack.local_dir}):
   API (all functions)     {base}   docs {base}/docs   OpenAPI {base}/openapi.json
   Mail sink (SMTP :{p.smtp})  {base}/_dev/mail   (click verification links here)
   PostgreSQL              embedded, unix socket under {stack.local_dir}/postgres
   Firebase Auth emulator  http://{HOST}:{p.auth}
   Pub/Sub stand-in        {HOST}:{p.pubsub} (pushes to {base}/_events/<function>)
   Cloud Storage           fake-gcs-server http://{HOST}:{p.gcs}
-Demo accounts (password: setting BAZAAR_DEMO_PASSWORD): admin@, vendor1@, vendor2@ (verified),
-  vendor3@ (pending), customer1@, customer2@ — all @bazaar.example
+Demo accounts (password {password!r}, the setting BAZAAR_DEMO_PASSWORD): admin@, vendor1@,
+  vendor2@ (verified vendors), vendor3@ (pending), customer1@, customer2@ — all @bazaar.example
 Press Ctrl-C to stop everything.
 """, flush=True)
 
