@@ -39,7 +39,9 @@ def configure(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(CloudLoggingFormatter())
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # Replace plain console handlers (they would print every record twice), keep others.
+    root.handlers[:] = [h for h in root.handlers if type(h) is not logging.StreamHandler]
+    root.addHandler(handler)
     root.setLevel(level)
     _configured = True
 

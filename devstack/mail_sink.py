@@ -11,6 +11,7 @@ import email
 import email.policy
 import html
 import json
+import logging
 import re
 import secrets
 import time
@@ -160,6 +161,8 @@ class MailSink:
 
 def start_mail_sink(local_dir: Path, port: int = 2525) -> MailSink:
     """Start the SMTP sink on 127.0.0.1:port (0: any free), storing mails in local_dir/mail."""
+    # aiosmtpd logs every recipient address at INFO: keep personal data out of the logs.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     port = port or free_port()
     folder = mail_dir(local_dir)
     folder.mkdir(parents=True, exist_ok=True)

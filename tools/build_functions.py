@@ -28,8 +28,8 @@ def requirements(uses: tuple[str, ...]) -> list[str]:
     return sorted({line for group in wanted for line in groups.get(group, [])})
 
 
-def build(name: str, uses: tuple[str, ...]) -> Path:
-    target = BUILD / name
+def build(name: str, uses: tuple[str, ...], into: Path = BUILD) -> Path:
+    target = into / name
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     shutil.copy2(ROOT / "functions" / name / "main.py", target / "main.py")
