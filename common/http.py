@@ -83,6 +83,23 @@ def endpoint(op: Operation) -> Callable[[Callable[[Call], Any]], Callable[[flask
     return decorate
 
 
+def internal(handle: Callable[[], dict]) -> Callable[[flask.Request], flask.Response]:
+    """Wrap a function that Cloud Scheduler calls: JSON result, problem responses, request log."""
+
+    @functools.wraps(handle)
+    def view(request: flask.Request) -> flask.Response:
+        started, request_id = time.perf_counter(), _request_id(request)
+        try:
+            bootstrap.settings()
+            response = flask.Response(json.dumps(handle()), mimetype="application/json")
+        except Exception as error:
+            response = _problem_for(error, request_id)
+        _log_request(request, response, request_id, None, started)
+        return response
+
+    return view
+
+
 def _serve(op: Operation, handle: Callable[[Call], Any], request: flask.Request) -> flask.Response:
     started = time.perf_counter()
     request_id = _request_id(request)

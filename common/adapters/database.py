@@ -13,6 +13,7 @@ from common.settings import Settings
 
 # A request never waits longer than this on the database.
 STATEMENT_TIMEOUT_MS = 5000
+POOL_TIMEOUT_S = 5  # waiting longer than this for a pooled connection is a 503
 CONNECT_TIMEOUT_S = 10  # socket timeout; above the statement timeout
 
 
@@ -20,7 +21,8 @@ def create_engine(settings: Settings) -> sqlalchemy.Engine:
     """An engine with a small pool, sized for one function instance."""
     options = dict(
         pool_size=settings.database_pool_size,
-        max_overflow=2,
+        max_overflow=settings.database_pool_size,
+        pool_timeout=POOL_TIMEOUT_S,
         pool_pre_ping=True,
         pool_recycle=1800,
     )
@@ -61,7 +63,12 @@ def _cloud_sql_creator(settings: Settings):  # noqa: ANN202
     return connect
 
 
-UNAVAILABLE_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError)
+UNAVAILABLE_ERRORS = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,  # the pool had no connection to give within POOL_TIMEOUT_S
+)
 
 
 @contextlib.contextmanager

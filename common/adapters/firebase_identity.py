@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlparse
 
 import firebase_admin
 import requests
+import requests.adapters
 from firebase_admin import auth, exceptions
 
 from common.domain.errors import (
@@ -31,6 +32,7 @@ from common.domain.errors import (
 from common.settings import Settings, SettingsError
 
 REST_TIMEOUT_S = 5
+HTTP_POOL_SIZE = 32
 CLOCK_SKEW_S = 5
 
 
@@ -78,6 +80,10 @@ class FirebaseIdentity:
             else "https://securetoken.googleapis.com/v1"
         )
         self._http = requests.Session()
+        # One pool per function instance, as large as its request concurrency.
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=HTTP_POOL_SIZE)
+        self._http.mount("https://", adapter)
+        self._http.mount("http://", adapter)
 
     # --- users -----------------------------------------------------------------------------
     def create_user(self, account_id: str, email: str, password: str, name: str,

@@ -17,6 +17,7 @@ from typing import Callable, Iterable, Protocol, Sequence
 import sqlalchemy
 from sqlalchemy import text
 
+from common.adapters.database import translated_errors
 from common.domain.events import Event
 from common.logs import log
 
@@ -105,7 +106,7 @@ class OutboxRelay:
         return self._publish(_CLAIM_STALE, {"grace_s": grace_s, "limit": limit})
 
     def _publish(self, claim: sqlalchemy.TextClause, params: dict) -> int:
-        with self._engine.connect() as connection:
+        with translated_errors(), self._engine.connect() as connection:
             messages = [_message(row) for row in connection.execute(claim, params)]
             if not messages:
                 return 0

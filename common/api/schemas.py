@@ -28,11 +28,12 @@ MAX_EMAIL = 254
 class Strict(BaseModel):
     """Requests: unknown fields are an error, strings are stripped."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # Built on first use: a function validates a handful of the models this module defines.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 def _lower(value: str) -> str:

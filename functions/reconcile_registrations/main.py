@@ -4,14 +4,14 @@ Trigger: HTTP, internal only, called every 5 minutes by Cloud Scheduler.
 Settings: database, Firebase Auth.
 """
 
-import flask
 import functions_framework
 
 from common import bootstrap
+from common.http import internal
 from common.services.registration import reconcile_stale_registrations
 
 
 @functions_framework.http
-def reconcile_registrations(request: flask.Request):
-    removed = reconcile_stale_registrations(bootstrap.unit_of_work, bootstrap.identity())
-    return flask.jsonify(removed=removed)
+@internal
+def reconcile_registrations() -> dict:
+    return {"removed": reconcile_stale_registrations(bootstrap.unit_of_work, bootstrap.identity())}

@@ -98,3 +98,10 @@ def test_a_downstream_outage_is_a_503_problem_and_nothing_half_written(stack, do
     assert answer["headers"]["Content-Type"] == "application/problem+json"
     assert "Retry-After" in answer["headers"]
     assert not _in_database(email) and not _in_firebase(email)
+
+
+def test_a_scheduled_function_answers_a_database_outage_with_a_503_problem(stack):
+    env = {**os.environ, "DATABASE_URL": "postgresql+pg8000://postgres@/b?unix_sock=/nonexistent/s"}
+    answer = _call("sweep_outbox", "POST", "/", {}, env)
+    assert answer["status"] == 503
+    assert answer["body"]["code"] == "service_unavailable"
