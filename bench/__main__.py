@@ -1,0 +1,68 @@
+"""`python -m bench [--only coldstart|latency] [--quick]`: run, print, write docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import coldstart, latency, machine, report  # noqa: E402
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--only", choices=("coldstart", "latency"),
+                        help="run one benchmark (the other's section of the doc is kept)")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer processes and shorter load: a smoke run, not a baseline")
+    parser.add_argument("--no-doc", action="store_true", help="print only; leave the doc alone")
+    return parser.parse_args(argv)
+
+
+def _say(text: str) -> None:
+    """Progress on stderr, flushed."""
+    print(text, file=sys.stderr, flush=True)
+
+
+def _where(load_before: str) -> str:
+    """The machine, and how busy it was around the run."""
+    return f"{machine.describe()}; 1-minute load average {load_before} before the run"
+
+
+def run_coldstart(quick: bool) -> str:
+    """Run the cold-start benchmark; its section of the doc."""
+    _say("cold start:")
+    before = machine.load()
+    result = coldstart.run(runs=2 if quick else 5, say=_say)
+    return report.coldstart_section(result, _where(before))
+
+
+def run_latency(quick: bool) -> str:
+    """Run the latency benchmark; its section of the doc."""
+    _say("latency:")
+    before = machine.load()
+    result = latency.run(duration_s=5.0 if quick else 20.0, clients=50,
+                         users=20 if quick else 50, say=_say)
+    return report.latency_section(result, _where(before))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen benchmarks, print their sections, and rewrite the doc."""
+    args = _arguments(argv)
+    runners = {"coldstart": run_coldstart, "latency": run_latency}
+    sections = {name: run(args.quick) for name, run in runners.items()
+                if args.only in (None, name)}
+    for text in sections.values():
+        print(text + "\n", flush=True)
+    if not args.no_doc:
+        _say(f"wrote {report.write_doc(sections)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
