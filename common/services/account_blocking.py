@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from common.domain.errors import InvalidState, NotFound
+import logging
+
+from common.domain.errors import InvalidState, NotFound, ServiceUnavailable
 from common.domain.events import Event
 from common.domain.identity import AccountState, check_blockable
+from common.logs import log
 from common.services.ports import Identity, UnitOfWork, UnitOfWorkFactory
 
+logger = logging.getLogger(__name__)
 
-def block_account(account_id: str, reason: str, *, admin_id: str,
-                  uow: UnitOfWorkFactory) -> AccountState:
+
+def block_account(account_id: str, reason: str, *, admin_id: str, uow: UnitOfWorkFactory,
+                  identity: Identity) -> AccountState:
     """Active → blocked. Effective at once: every request re-reads the account's state."""
     with uow() as tx:
         account = tx.accounts.get(account_id, for_update=True)
@@ -22,11 +27,12 @@ def block_account(account_id: str, reason: str, *, admin_id: str,
         tx.accounts.record_admin_action(admin_id, "account.block", account_id, reason)
         tx.record(Event("account.blocked", {"account_id": account_id}))
         tx.commit()
+    _sync_now(account_id, uow, identity)
     return AccountState.BLOCKED
 
 
-def unblock_account(account_id: str, reason: str, *, admin_id: str,
-                    uow: UnitOfWorkFactory) -> AccountState:
+def unblock_account(account_id: str, reason: str, *, admin_id: str, uow: UnitOfWorkFactory,
+                    identity: Identity) -> AccountState:
     """Blocked → active."""
     with uow() as tx:
         account = tx.accounts.get(account_id, for_update=True)
@@ -38,16 +44,29 @@ def unblock_account(account_id: str, reason: str, *, admin_id: str,
         tx.accounts.record_admin_action(admin_id, "account.unblock", account_id, reason)
         tx.record(Event("account.unblocked", {"account_id": account_id}))
         tx.commit()
+    _sync_now(account_id, uow, identity)
     return AccountState.ACTIVE
+
+
+def _sync_now(account_id: str, uow: UnitOfWorkFactory, identity: Identity) -> None:
+    """Let Firebase follow at once (logins right after an unblock work); the event retries."""
+    try:
+        with uow() as tx:
+            sync_firebase_state(account_id, tx, identity=identity)
+            tx.commit()
+    except ServiceUnavailable as error:
+        log(logger, logging.WARNING, "firebase sync deferred to the account event",
+            account_id=account_id, dependency=error.dependency)
 
 
 def sync_firebase_state(account_id: str, tx: UnitOfWork, *, identity: Identity) -> None:
     """Make Firebase agree with the database (disabled iff blocked).
 
-    Reads the current state instead of trusting the event, so duplicated or
-    out-of-order `account.blocked` / `account.unblocked` deliveries converge.
+    Reads the current state instead of trusting the event, under the account's row lock,
+    so syncs and block/unblock transactions take turns: duplicated or out-of-order
+    `account.blocked` / `account.unblocked` deliveries converge on the last committed state.
     """
-    account = tx.accounts.get(account_id)
+    account = tx.accounts.get(account_id, for_update=True)
     if account is None or account.state is AccountState.REGISTERING:
         return
     identity.set_disabled(account_id, account.state is AccountState.BLOCKED)

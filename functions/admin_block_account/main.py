@@ -18,5 +18,5 @@ from common.services.account_blocking import block_account
 def admin_block_account(call: Call):
     account_id = call.params["account_id"]
     state = block_account(account_id, call.body.reason, admin_id=call.principal.account_id,
-                          uow=bootstrap.unit_of_work)
+                          uow=bootstrap.unit_of_work, identity=bootstrap.identity())
     return schemas.AccountState(id=account_id, state=state.value)

@@ -117,6 +117,26 @@ def test_blocking_disables_the_firebase_user_and_unblocking_enables_it(api, admi
     assert auth.get_user(customer.id, app=app).disabled is False
 
 
+def test_a_late_blocked_delivery_after_an_unblock_leaves_the_user_enabled(api, admin, customer,
+                                                                          pubsub):
+    from firebase_admin import auth
+
+    from common import bootstrap
+    from common.services.account_blocking import sync_firebase_state
+
+    api.post(f"/v1/admin/accounts/{customer.id}:block", headers=admin.auth, json={"reason": "spam"})
+    api.post(f"/v1/admin/accounts/{customer.id}:unblock", headers=admin.auth,
+             json={"reason": "appeal granted"})
+    pubsub.wait_until_idle(timeout=30)
+    # When the `account.blocked` event is handled again, late and out of order
+    with bootstrap.unit_of_work() as tx:
+        sync_firebase_state(customer.id, tx, identity=bootstrap.identity())
+        tx.commit()
+    # Then Firebase follows the committed state, not the event
+    assert auth.get_user(customer.id, app=bootstrap.identity()._app).disabled is False
+    assert api.login(customer).id_token
+
+
 def test_blocking_twice_or_unblocking_an_active_account_is_409(api, admin, customer):
     first = api.post(f"/v1/admin/accounts/{customer.id}:block", headers=admin.auth,
                      json={"reason": "spam"})
