@@ -10,6 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from common.api.routes import route_pattern
+
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_MANIFEST = ROOT / "functions" / "manifest.yaml"
 EVENTS_MANIFEST = ROOT / "terraform" / "events.yaml"
@@ -24,9 +26,7 @@ class Route:
 
     @property
     def pattern(self) -> re.Pattern[str]:
-        parts = re.split(r"(\{[a-z_]+\})", self.path)
-        regex = "".join("[^/:]+" if p.startswith("{") else re.escape(p) for p in parts)
-        return re.compile(f"^{regex}$")
+        return route_pattern(self.path)
 
 
 @dataclass(frozen=True)

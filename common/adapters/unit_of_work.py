@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
 import sqlalchemy
 
 from common.adapters.accounts import PostgresAccounts
@@ -52,5 +50,3 @@ class UnitOfWork:
             finally:
                 self.connection.close()
 
-
-UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from common.api import schemas as s
+from common.api.routes import route_pattern
 from common.domain import errors as e
 from common.domain.identity import Role
 
@@ -42,12 +43,8 @@ class Operation:
 
     @property
     def path_pattern(self) -> re.Pattern[str]:
-        """The path as a regex with one named group per {parameter}."""
-        parts = re.split(r"(\{[a-z_]+\})", self.path)
-        regex = "".join(
-            f"(?P<{p[1:-1]}>[^/:]+)" if p.startswith("{") else re.escape(p) for p in parts
-        )
-        return re.compile(f"^{regex}$")
+        """The path as a regex with one named group per {parameter} (compiled once)."""
+        return route_pattern(self.path)
 
 
 OPERATIONS: dict[str, Operation] = {

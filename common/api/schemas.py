@@ -214,6 +214,3 @@ class AccountState(Out):
     state: Literal["active", "blocked"]
 
 
-class Health(Out):
-    status: Literal["ok"] = "ok"
-

@@ -10,6 +10,7 @@ steps; a crash between steps is undone by `reconcile_stale_registrations`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import uuid
 from dataclasses import dataclass
@@ -69,7 +70,7 @@ def register(new: NewAccount, uow: UnitOfWorkFactory, identity: Identity,
         with contextlib.suppress(ServiceUnavailable):
             identity.delete_user(account.id)
         raise
-    return _replace_state(account, AccountState.ACTIVE, email_verified)
+    return dataclasses.replace(account, state=AccountState.ACTIVE, email_verified=email_verified)
 
 
 def _pending_account(new: NewAccount) -> Account:
@@ -90,11 +91,6 @@ def _registered_events(account: Account, email_verified: bool) -> list[Event]:
     if account.vendor is not None:
         events.append(Event("vendor.registered", {"vendor_id": account.id}))
     return events
-
-
-def _replace_state(account: Account, state: AccountState, email_verified: bool) -> Account:
-    return Account(account.id, account.email, account.name, account.role, state,
-                   email_verified, account.created_at, account.vendor)
 
 
 def _forget(account_id: str, uow: UnitOfWorkFactory) -> None:
