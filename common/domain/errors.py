@@ -85,3 +85,11 @@ class ServiceUnavailable(Exception):
         super().__init__(f"{dependency} unavailable")
         self.dependency = dependency
         self.__cause__ = cause
+
+
+class VendorNotVerified(DomainError):
+    status, code, title = 403, "vendor_not_verified", "Vendor not verified"
+
+
+class UnsupportedImage(DomainError):
+    status, code, title = 422, "unsupported_image", "Unsupported image"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Callable, ContextManager, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, ContextManager, Protocol, Sequence
 
 from common.domain.events import Event
 from common.domain.identity import Account, AccountState, Principal, VendorStatus
+
+if TYPE_CHECKING:
+    from common.domain.images import Recognition
+    from common.imaging.decode import DecodedImage
 
 
 class Accounts(Protocol):
@@ -54,3 +58,24 @@ class Identity(Protocol):
 class RateLimiter(Protocol):
     def retry_after(self, limits: Sequence[tuple[str, int]]) -> int | None: ...
     def hit(self, buckets: Sequence[str]) -> None: ...
+
+
+class ImageRecognizer(Protocol):
+    """Labels, objects and (for backends that search by vector) an embedding of an image."""
+
+    def recognize(self, image: "DecodedImage") -> "Recognition": ...
+
+
+class SimilarProducts(Protocol):
+    """Products whose ready images look most like `image`: (product_id, score in 0..1), best
+    first, at most `limit`, one entry per product."""
+
+    def find(self, image: "DecodedImage", recognition: "Recognition",
+             limit: int) -> list[tuple[str, float]]: ...
+
+
+class ProductImageCatalog(Protocol):
+    """Keeps a similar-image index outside our database (Vision Product Search) in step."""
+
+    def add(self, product_id: str, image_id: str, gcs_uri: str) -> None: ...
+    def remove(self, product_id: str, image_id: str) -> None: ...

@@ -1,0 +1,1 @@
+"""Image bytes: validation by content, metadata-free renditions, and the model's input."""
