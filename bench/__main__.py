@@ -1,4 +1,5 @@
-"""`python -m bench [--only coldstart|latency] [--quick]`: run, print, write docs/benchmarks.md."""
+"""`python -m bench [--only coldstart|latency|images] [--quick]`: run, print, write
+docs/benchmarks.md."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import coldstart, latency, machine, report  # noqa: E402
+from bench import coldstart, image_retrieval, latency, machine, report  # noqa: E402
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--only", choices=("coldstart", "latency"),
-                        help="run one benchmark (the other's section of the doc is kept)")
+    parser.add_argument("--only", choices=("coldstart", "latency", "images"),
+                        help="run one benchmark (the others' sections of the doc are kept)")
     parser.add_argument("--quick", action="store_true",
                         help="fewer processes and shorter load: a smoke run, not a baseline")
     parser.add_argument("--no-doc", action="store_true", help="print only; leave the doc alone")
@@ -51,10 +52,18 @@ def run_latency(quick: bool) -> str:
     return report.latency_section(result, _where(before))
 
 
+def run_images(quick: bool) -> str:
+    """Run the image search accuracy benchmark; its section of the doc."""
+    _say("image search:")
+    before = machine.load()
+    result = image_retrieval.run(quick=quick, say=_say)
+    return image_retrieval.section(result, _where(before))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen benchmarks, print their sections, and rewrite the doc."""
     args = _arguments(argv)
-    runners = {"coldstart": run_coldstart, "latency": run_latency}
+    runners = {"coldstart": run_coldstart, "latency": run_latency, "images": run_images}
     sections = {name: run(args.quick) for name, run in runners.items()
                 if args.only in (None, name)}
     for text in sections.values():

@@ -9,16 +9,16 @@ from bench.coldstart import LIBRARIES, ColdStart, FunctionResult
 from bench.latency import Latency
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
-SECTIONS = ("coldstart", "latency", "notes")  # "notes" is written by hand and kept as is
+SECTIONS = ("coldstart", "latency", "images", "notes")  # "notes" is written by hand and kept as is
 NOTES = "## Observations\n\n_Written by hand after a run; `python -m bench` keeps this part._"
 HEADER = """# Benchmarks
 
-Two benchmarks, both run by `nox -s bench` (that is `python -m bench` from the repository
-root; add `-- --only coldstart` or `-- --only latency` for one of them, `-- --quick` for a
-short smoke run, `-- --no-doc` to print without touching this file). Each run rewrites the
-section of each benchmark it ran, with the machine it ran on; the observations at the end
-are written by hand and kept. Compare only numbers measured on the same kind of machine,
-with nothing else running.
+Three benchmarks, all run by `nox -s bench` (that is `python -m bench` from the repository
+root; add `-- --only coldstart`, `-- --only latency` or `-- --only images` for one of them,
+`-- --quick` for a short smoke run, `-- --no-doc` to print without touching this file).
+Each run rewrites the section of each benchmark it ran, with the machine it ran on; the
+observations at the end are written by hand and kept. Compare only numbers measured on
+the same kind of machine, with nothing else running.
 
 These numbers are a **regression baseline**, not a promise about production: they come
 from one small machine, not from Cloud Functions.

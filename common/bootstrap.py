@@ -15,13 +15,16 @@ from common import settings as settings_module
 if TYPE_CHECKING:
     import sqlalchemy
 
+    from common.adapters.catalog_search import PostgresProductSearch
     from common.adapters.firebase_identity import FirebaseIdentity
+    from common.adapters.gcs_images import GcsImageStore
     from common.adapters.idempotency import PostgresIdempotencyKeys
     from common.adapters.outbox import OutboxRelay
     from common.adapters.pubsub_publisher import PubSubPublisher
     from common.adapters.rate_limits import PostgresRateLimiter
     from common.adapters.smtp_mailer import SmtpMailer
     from common.adapters.unit_of_work import UnitOfWork
+    from common.services.ports import ImageRecognizer, ProductImageCatalog, SimilarProducts
 
 
 @lru_cache(maxsize=1)
@@ -84,3 +87,56 @@ def mailer() -> "SmtpMailer":
     from common.adapters.smtp_mailer import SmtpMailer
 
     return SmtpMailer(settings())
+
+
+@lru_cache(maxsize=1)
+def image_store() -> "GcsImageStore":
+    from common.adapters.gcs_images import GcsImageStore
+
+    return GcsImageStore(settings())
+
+
+@lru_cache(maxsize=1)
+def product_queries() -> "PostgresProductSearch":
+    from common.adapters.catalog_search import PostgresProductSearch
+
+    return PostgresProductSearch(engine())
+
+
+@lru_cache(maxsize=1)
+def image_recognizer() -> "ImageRecognizer":
+    current = settings()
+    if current.image_recognition == "vision":
+        from common.adapters.vision import VisionImageRecognizer
+
+        return VisionImageRecognizer(current.project_id, current.vision_location,
+                                     current.vision_product_set, current.vision_product_category)
+    from common.adapters.onnx_recognizer import OnnxImageRecognizer
+
+    return OnnxImageRecognizer(current.image_model_path)
+
+
+@lru_cache(maxsize=1)
+def similar_products() -> "SimilarProducts":
+    current = settings()
+    if current.image_recognition == "vision":
+        from common.adapters.vision import VisionSimilarProducts
+
+        return VisionSimilarProducts(current.project_id, current.vision_location,
+                                     current.vision_product_set, current.vision_product_category)
+    from common.adapters.catalog_search import PgVectorSimilarProducts
+
+    return PgVectorSimilarProducts(engine())
+
+
+@lru_cache(maxsize=1)
+def product_image_catalog() -> "ProductImageCatalog":
+    current = settings()
+    if current.image_recognition == "vision":
+        from common.adapters.vision import VisionProductCatalog
+
+        return VisionProductCatalog(current.project_id, current.vision_location,
+                                    current.vision_product_set, current.vision_product_category)
+    from common.adapters.vision import NoProductImageCatalog
+
+    return NoProductImageCatalog()

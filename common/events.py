@@ -9,11 +9,14 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from common import bootstrap
 from common.adapters import inbox
 from common.logs import log
+
+if TYPE_CHECKING:
+    from common.services.product_images import UploadedObject
 
 logger = logging.getLogger(__name__)
 
@@ -68,3 +71,31 @@ def consumer(name: str, *, is_stale: Callable[[ReceivedEvent], bool] = lambda _:
         return on_cloud_event
 
     return decorate
+
+
+def object_event(cloud_event: Any, *, bucket: str) -> "UploadedObject | None":
+    """The finalized object of a Cloud Storage notification in `bucket`, or None for
+    anything else (another bucket, a delete, a malformed message: logged, acknowledged).
+
+    Accepts both shapes: the Pub/Sub messagePublished CloudEvent of a bucket notification
+    (attributes bucketId, objectId, eventType, objectGeneration) and Eventarc's direct
+    `google.cloud.storage.object.v1.finalized` event (data = the object resource).
+    """
+    from common.services.product_images import UploadedObject
+
+    try:
+        if cloud_event["type"] == "google.cloud.storage.object.v1.finalized":
+            data = cloud_event.data
+            kind, name, in_bucket = "OBJECT_FINALIZE", data["name"], data["bucket"]
+            generation = data.get("generation")
+        else:
+            attributes = cloud_event.data["message"]["attributes"]
+            kind, name = attributes["eventType"], attributes["objectId"]
+            in_bucket, generation = attributes["bucketId"], attributes.get("objectGeneration")
+        generation = int(generation) if generation not in (None, "") else None
+    except (KeyError, TypeError, ValueError) as error:
+        log(logger, logging.ERROR, "dropping malformed object event", error=type(error).__name__)
+        return None
+    if kind != "OBJECT_FINALIZE" or in_bucket != bucket:
+        return None
+    return UploadedObject(in_bucket, name, generation)

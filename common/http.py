@@ -108,9 +108,12 @@ def _serve(op: Operation, handle: Callable[[Call], Any], request: flask.Request)
         bootstrap.settings()
         params = _route(op, request)
         principal = _authenticate(op, request)
-        call = Call(request_id, principal, _body(op, request), _query(op, request), params,
+        body = _upload(op, request) if op.upload else _body(op, request)
+        call = Call(request_id, principal, body, _query(op, request), params,
                     client_address(request))
         response = _idempotent(op, request, call, lambda: _respond(op, handle(call)))
+        if op.cache_s is not None:
+            response = _cacheable(op, request, response)
     except Exception as error:  # every failure becomes a problem response, never a stack trace
         response = _problem_for(error, request_id)
     response.headers["X-Request-Id"] = request_id
@@ -185,6 +188,44 @@ def _body(op: Operation, request: flask.Request) -> Any:
         return op.request.model_validate_json(raw)
     except ValidationError as error:
         raise _invalid(error) from None
+
+
+def _upload(op: Operation, request: flask.Request) -> bytes:
+    """The bytes of the multipart file field `op.upload`, at most `op.max_upload_bytes`."""
+    limit = op.max_upload_bytes + MAX_BODY_BYTES  # the file plus the multipart framing
+    if request.content_length is None:
+        raise Problem(411, "length_required", "Length required", "Send a Content-Length.")
+    if request.content_length > limit:
+        raise Problem(413, "payload_too_large", "Payload too large",
+                      f"Files are limited to {op.max_upload_bytes} bytes.")
+    if request.mimetype != "multipart/form-data":
+        raise Problem(415, "unsupported_media_type", "Unsupported media type",
+                      f"Send multipart/form-data with the file in the field `{op.upload}`.")
+    request.max_content_length = limit
+    file = request.files.get(op.upload)
+    if file is None:
+        raise Problem(422, "invalid_request", "Invalid request", "The request is not valid.",
+                      errors=[{"field": op.upload, "message": "attach the file here"}])
+    data = file.read(op.max_upload_bytes + 1)
+    if len(data) > op.max_upload_bytes:
+        raise Problem(413, "payload_too_large", "Payload too large",
+                      f"Files are limited to {op.max_upload_bytes} bytes.")
+    return data
+
+
+def _cacheable(op: Operation, request: flask.Request, response: flask.Response) -> flask.Response:
+    """Public GETs: Cache-Control, a strong ETag of the body, and 304 for If-None-Match."""
+    if response.status_code != 200:
+        return response
+    etag = hashlib.sha256(response.get_data()).hexdigest()[:32]
+    response.headers["Cache-Control"] = f"public, max-age={op.cache_s}"
+    response.set_etag(etag)
+    if etag in request.if_none_match:
+        not_modified = flask.Response(status=304)
+        not_modified.headers["Cache-Control"] = response.headers["Cache-Control"]
+        not_modified.set_etag(etag)
+        return not_modified
+    return response
 
 
 def _query(op: Operation, request: flask.Request) -> Any:

@@ -42,8 +42,20 @@ class Settings:
     # Events
     pubsub_emulator_host: str | None
     publish_timeout_s: float
-    # Files
+    # Files: clients PUT images to signed URLs on the upload bucket; renditions are public.
     storage_emulator_host: str | None
+    upload_bucket: str
+    renditions_bucket: str
+    media_base_url: str
+    upload_url_ttl_s: int
+    # Local only: the key that signs upload URLs (production signs through IAM signBlob).
+    upload_signer_key_file: str | None
+    # Image recognition: "local" (EfficientNet-Lite0 on onnxruntime) or "vision".
+    image_recognition: str
+    image_model_path: str
+    vision_location: str
+    vision_product_set: str
+    vision_product_category: str
     # Mail
     smtp_host: str
     smtp_port: int
@@ -88,6 +100,12 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _default_model_path(env: Mapping[str, str]) -> str:
+    """Where `nox -s model` exports the image model: the user's cache, outside the repo."""
+    cache = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "bazaar", "efficientnet-lite0.onnx")
+
+
 def from_environment(env: Mapping[str, str] | None = None) -> Settings:
     """Build and validate settings; raises SettingsError for a forbidden combination."""
     env = os.environ if env is None else env
@@ -111,6 +129,17 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
         pubsub_emulator_host=env.get("PUBSUB_EMULATOR_HOST") or None,
         publish_timeout_s=float(env.get("PUBLISH_TIMEOUT_S", "5")),
         storage_emulator_host=env.get("STORAGE_EMULATOR_HOST") or None,
+        upload_bucket=env.get("UPLOAD_BUCKET", "bazaar-uploads"),
+        renditions_bucket=env.get("RENDITIONS_BUCKET", "bazaar-renditions"),
+        media_base_url=env.get("MEDIA_BASE_URL", "http://127.0.0.1:4443/bazaar-renditions"
+                               ).rstrip("/"),
+        upload_url_ttl_s=_int(env, "UPLOAD_URL_TTL_S", 900),
+        upload_signer_key_file=env.get("UPLOAD_SIGNER_KEY_FILE") or None,
+        image_recognition=env.get("IMAGE_RECOGNITION", "local"),
+        image_model_path=env.get("IMAGE_MODEL_PATH") or _default_model_path(env),
+        vision_location=env.get("VISION_LOCATION", "europe-west1"),
+        vision_product_set=env.get("VISION_PRODUCT_SET", "bazaar-products"),
+        vision_product_category=env.get("VISION_PRODUCT_CATEGORY", "general-v1"),
         smtp_host=env.get("SMTP_HOST", "127.0.0.1"),
         smtp_port=_int(env, "SMTP_PORT", 2525),
         smtp_username=env.get("SMTP_USERNAME") or None,
@@ -134,6 +163,10 @@ def _refuse_forbidden(settings: Settings, env: Mapping[str, str]) -> None:
         raise SettingsError("CLOUD_SQL_IP_TYPE must be PRIVATE, PUBLIC or PSC")
     if settings.database_url is None and settings.cloud_sql_instance is None:
         raise SettingsError("set DATABASE_URL or CLOUD_SQL_INSTANCE")
+    if settings.image_recognition not in ("local", "vision"):
+        raise SettingsError("IMAGE_RECOGNITION must be local or vision")
+    if not 60 <= settings.upload_url_ttl_s <= 3600:
+        raise SettingsError("UPLOAD_URL_TTL_S must be 60..3600 seconds")
     if not settings.is_production:
         return
     emulators = [name for name in EMULATOR_VARIABLES if env.get(name)]
@@ -144,6 +177,11 @@ def _refuse_forbidden(settings: Settings, env: Mapping[str, str]) -> None:
         raise SettingsError("production refuses BAZAAR_DEMO_DATA")
     if not settings.public_base_url.startswith("https://"):
         raise SettingsError("production needs an https PUBLIC_BASE_URL")
+    if not settings.media_base_url.startswith("https://"):
+        raise SettingsError("production needs an https MEDIA_BASE_URL")
+    if settings.upload_signer_key_file:
+        # A key file is a long-lived secret; production signs through IAM signBlob instead.
+        raise SettingsError("production refuses UPLOAD_SIGNER_KEY_FILE")
 
 
 @lru_cache(maxsize=1)

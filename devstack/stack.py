@@ -30,6 +30,7 @@ HOST = "127.0.0.1"
 ROOT_LOCAL = manifest.ROOT / ".local"
 PROJECT_ID = "demo-bazaar"
 UPLOAD_BUCKET = "bazaar-uploads"
+RENDITIONS_BUCKET = "bazaar-renditions"
 
 
 @dataclass(frozen=True)
@@ -123,17 +124,24 @@ def _start_services(stack: Stack, duplicate_delivery: bool) -> None:
                 local, port=ports.gcs, project_id=PROJECT_ID,
                 pubsub_host=f"{HOST}:{ports.pubsub}"))
             gcs.ensure_bucket(UPLOAD_BUCKET)  # type: ignore[attr-defined]
+            gcs.ensure_bucket(RENDITIONS_BUCKET)  # type: ignore[attr-defined]
             _timed(stack, "mail", lambda: start_mail_sink(local, port=ports.smtp))
         finally:
             auth.result()
 
 
 def _configure_environment(stack: Stack, extra_env: dict[str, str]) -> None:
+    from devstack.signer import ensure_signer_key
+
     env = {"BAZAAR_ENV": os.environ.get("BAZAAR_ENV", "local"),
            "GOOGLE_CLOUD_PROJECT": PROJECT_ID,
            "PUBLIC_BASE_URL": stack.base_url}
     for service in stack.services.values():
         env.update(service.env())  # type: ignore[attr-defined]
+    gcs_url = stack.services["gcs"].url  # type: ignore[attr-defined]
+    env.update({"UPLOAD_BUCKET": UPLOAD_BUCKET, "RENDITIONS_BUCKET": RENDITIONS_BUCKET,
+                "MEDIA_BASE_URL": f"{gcs_url}/{RENDITIONS_BUCKET}",
+                "UPLOAD_SIGNER_KEY_FILE": str(ensure_signer_key(stack.local_dir, PROJECT_ID))})
     env.update(extra_env)
     os.environ.update(env)
     stack.env = env

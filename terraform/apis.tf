@@ -5,6 +5,7 @@ locals {
     "cloudfunctions.googleapis.com",
     "cloudscheduler.googleapis.com",
     "compute.googleapis.com",
+    "eventarc.googleapis.com", # `via: eventarc` subscriptions of events.yaml
     "iam.googleapis.com",
     "identitytoolkit.googleapis.com", # Firebase Authentication
     "pubsub.googleapis.com",
@@ -13,6 +14,9 @@ locals {
     "servicenetworking.googleapis.com", # private service access for Cloud SQL
     "sqladmin.googleapis.com",
     "storage.googleapis.com",
+    # `uses: [vision]`: annotate and Product Search. Vision has no IAM role for these calls
+    # in the project: enabling the API is what lets the function accounts use it.
+    "vision.googleapis.com",
     "vpcaccess.googleapis.com",
   ])
 }

@@ -1,6 +1,7 @@
 # One environment composed from small modules. functions/manifest.yaml decides which
 # functions, routes, schedules and IAM grants exist; events.yaml decides the topics and
-# push subscriptions. Adding a function or a subscription there needs no change here.
+# the push subscriptions / Eventarc triggers. Adding a function or a subscription there
+# needs no change here.
 
 locals {
   manifest = yamldecode(file("${path.root}/../functions/manifest.yaml"))
@@ -13,9 +14,13 @@ locals {
   })
 
   public_base_url = coalesce(var.public_base_url, "https://${var.domain}")
+  # The load balancer serves the renditions bucket under /media/ (load_balancer module).
+  media_base_url = "https://${var.domain}/media"
 
-  # Read by common/settings.py; per-function values (DATABASE_IAM_USER, secrets) are added
-  # by the functions module.
+  # Read by common/settings.py; per-function values (DATABASE_IAM_USER, secrets, the
+  # `uses:` environment below) are added by the functions module. MEDIA_BASE_URL goes to
+  # every function: production settings refuse a non-https value, and the catalog reads
+  # present rendition URLs.
   function_environment = {
     BAZAAR_ENV           = var.environment
     GOOGLE_CLOUD_PROJECT = var.project_id
@@ -24,11 +29,28 @@ locals {
     DATABASE_NAME        = module.database.database_name
     DATABASE_POOL_SIZE   = tostring(var.database_pool_size)
     PUBLIC_BASE_URL      = local.public_base_url
+    MEDIA_BASE_URL       = local.media_base_url
     MAIL_FROM            = coalesce(var.mail_from, "Bazaar <no-reply@${var.domain}>")
     SMTP_HOST            = var.smtp_host
     SMTP_PORT            = tostring(var.smtp_port)
     SMTP_USERNAME        = var.smtp_username
     LOG_LEVEL            = var.log_level
+  }
+
+  # Per `uses:` group, given only to the functions that use it (functions module).
+  recognizer_environment = {
+    IMAGE_RECOGNITION       = "vision"
+    VISION_LOCATION         = coalesce(var.vision_location, var.region)
+    VISION_PRODUCT_SET      = var.vision_product_set
+    VISION_PRODUCT_CATEGORY = var.vision_product_category
+  }
+  use_environment = {
+    storage = {
+      UPLOAD_BUCKET     = module.storage.upload_bucket
+      RENDITIONS_BUCKET = module.storage.renditions_bucket
+    }
+    imaging = local.recognizer_environment
+    vision  = local.recognizer_environment
   }
 
   # The object-notification topic is written by Cloud Storage only, so functions get no
@@ -94,6 +116,7 @@ module "pubsub" {
   source = "./modules/pubsub"
 
   project_id    = var.project_id
+  region        = var.region
   topics        = local.events.topics
   subscriptions = local.events.subscriptions
   push_targets  = module.functions.push_targets
@@ -112,11 +135,14 @@ module "functions" {
   source_root           = "${path.root}/../build/functions"
   source_bucket         = module.storage.function_source_bucket
   upload_bucket         = module.storage.upload_bucket
+  renditions_bucket     = module.storage.renditions_bucket
   vpc_connector         = module.network.vpc_connector_id
   sql_instance_name     = module.database.instance_name
   publish_topics        = local.app_topics
   secrets               = module.secrets.secret_ids
   environment           = local.function_environment
+  use_environment       = local.use_environment
+  sizing                = var.function_sizing
   min_instances         = var.function_min_instances
   max_instances         = var.function_max_instances
   default_max_instances = var.function_default_max_instances
@@ -143,6 +169,7 @@ module "load_balancer" {
   region               = var.region
   domain               = var.domain
   functions            = module.functions.http_services
+  media_bucket         = module.storage.renditions_bucket
   route_rules          = module.manifest.route_rules
   path_methods         = module.manifest.path_methods
   default_function     = var.lb_default_function

@@ -33,6 +33,21 @@ output "upload_bucket" {
   value       = module.storage.upload_bucket
 }
 
+output "renditions_bucket" {
+  description = "Public bucket of the product image renditions, served at media_base_url through Cloud CDN."
+  value       = module.storage.renditions_bucket
+}
+
+output "media_base_url" {
+  description = "MEDIA_BASE_URL of the functions: https://<domain>/media, the renditions through the load balancer."
+  value       = local.media_base_url
+}
+
+output "eventarc_triggers" {
+  description = "Per `via: eventarc` subscription: the trigger and the Pub/Sub subscription Eventarc manages for it (set its dead-letter policy once, see README)."
+  value       = module.pubsub.eventarc_triggers
+}
+
 output "secret_ids" {
   description = "Secrets whose versions are added out of band (see README)."
   value       = module.secrets.secret_ids

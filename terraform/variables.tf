@@ -111,6 +111,46 @@ variable "function_concurrency" {
   default     = 20
 }
 
+variable "function_sizing" {
+  description = "Instance size per `uses:` group, instead of 512M / 1 vCPU / function_concurrency (first matching group alphabetically)."
+  type = map(object({
+    memory      = string
+    cpu         = string
+    concurrency = optional(number)
+  }))
+  # imaging: index_product_image decodes uploads of up to 40 megapixels into RGB
+  # (~120 MB, ~280 MB while converting from RGBA/CMYK) and scales renditions from them;
+  # with the Python runtime that is roughly 400 MB per request at worst. 2Gi keeps
+  # headroom for 2 at once (the search by image decodes in draft mode, far smaller), and
+  # on 1 vCPU more concurrent CPU-bound decodes would only queue.
+  default = {
+    imaging = { memory = "2Gi", cpu = "1", concurrency = 2 }
+  }
+}
+
+variable "vision_location" {
+  description = "VISION_LOCATION: region of the Vision API Product Search resources; null means var.region. Product Search runs in us-west1, us-east1, europe-west1 and asia-east1 only."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.vision_location == null ? true : contains(["us-west1", "us-east1", "europe-west1", "asia-east1"], var.vision_location)
+    error_message = "vision_location must be a Product Search location: us-west1, us-east1, europe-west1 or asia-east1."
+  }
+}
+
+variable "vision_product_set" {
+  description = "VISION_PRODUCT_SET: the Product Search product set that holds the reference images."
+  type        = string
+  default     = "bazaar-products"
+}
+
+variable "vision_product_category" {
+  description = "VISION_PRODUCT_CATEGORY: Product Search category of the products (general-v1 covers every kind of goods)."
+  type        = string
+  default     = "general-v1"
+}
+
 variable "database_pool_size" {
   description = "DATABASE_POOL_SIZE per instance. Keep functions x max instances x pool below max_connections."
   type        = number

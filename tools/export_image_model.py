@@ -67,7 +67,7 @@ def export(target: Path) -> None:
 def _check_against_torch(expected: list, onnx_path: Path, sample: torch.Tensor) -> None:
     session = onnxruntime.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
     actual = session.run(None, {"image": sample.numpy()})
-    for name, want, got in zip(("logits", "features"), expected, actual):
+    for name, want, got in zip(("logits", "features"), expected, actual, strict=True):
         error = float(np.max(np.abs(want - got)))
         if error > TOLERANCE:
             raise SystemExit(f"ONNX {name} differ from torch by {error:.2e}")

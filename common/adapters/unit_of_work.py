@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy
 
 from common.adapters.accounts import PostgresAccounts
+from common.adapters.catalog import PostgresCatalog
 from common.adapters.database import translated_errors
 from common.adapters.outbox import OutboxRelay, add_events
 from common.domain.events import Event
@@ -27,6 +28,7 @@ class UnitOfWork:
             self.connection = self._engine.connect()
             self._transaction = self.connection.begin()
         self.accounts = PostgresAccounts(self.connection)
+        self.catalog = PostgresCatalog(self.connection)
         return self
 
     def record(self, *events: Event) -> None:

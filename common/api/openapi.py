@@ -43,8 +43,13 @@ def _responses(op: Operation) -> dict[str, Any]:
     by_status: dict[int, list[str]] = {}
     for error in op.errors:
         by_status.setdefault(error.status, []).append(error.code)
-    if op.request is not None or op.query is not None:
+    if op.request is not None or op.query is not None or op.upload:
         by_status.setdefault(422, []).append("invalid_request")
+    if op.cache_s is not None:
+        responses["304"] = {"description": "Not modified (If-None-Match matched the ETag)"}
+        responses[str(op.status)]["headers"] = {
+            "ETag": {"schema": {"type": "string"}},
+            "Cache-Control": {"schema": {"type": "string"}}}
     if op.roles is not None:
         by_status.setdefault(401, []).append("unauthenticated")
         by_status.setdefault(403, []).extend(["forbidden", "account_blocked"])
@@ -74,6 +79,11 @@ def _operation(op: Operation) -> dict[str, Any]:
     if op.request is not None:
         doc["requestBody"] = {"required": True, "content": {"application/json": {
             "schema": {"$ref": f"#/components/schemas/{op.request.__name__}"}}}}
+    if op.upload:
+        doc["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": [op.upload], "properties": {op.upload: {
+                "type": "string", "contentMediaType": "application/octet-stream",
+                "description": f"JPEG, PNG or WebP, at most {op.max_upload_bytes} bytes"}}}}}}
     if op.roles is not None:
         doc["security"] = [{"firebase": []}]
         doc["description"] = "Roles: " + ", ".join(sorted(r.value for r in op.roles))

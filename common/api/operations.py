@@ -13,10 +13,12 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from common.api import catalog_schemas as cs
 from common.api import schemas as s
 from common.api.routes import route_pattern
 from common.domain import errors as e
 from common.domain.identity import Role
+from common.domain.images import MAX_BYTES as MAX_IMAGE_BYTES
 
 ANYONE = None
 SIGNED_IN = frozenset(Role)
@@ -40,6 +42,11 @@ class Operation:
     verified_email: bool = False
     errors: tuple[type[e.DomainError], ...] = ()
     idempotency: Literal["accepted", "required", "none"] = "accepted"
+    # Public GETs: max-age in seconds; the answer carries an ETag and 304s If-None-Match.
+    cache_s: int | None = None
+    # Multipart uploads: the form field that carries the file, and its size limit.
+    upload: str | None = None
+    max_upload_bytes: int = 0
 
     @property
     def path_pattern(self) -> re.Pattern[str]:
@@ -113,6 +120,48 @@ OPERATIONS: dict[str, Operation] = {
             "admin_unblock_account", "POST", "/v1/admin/accounts/{account_id}:unblock",
             "Unblock an account", "admin", request=s.ChangeAccountState, response=s.AccountState,
             roles=ADMINS, errors=(e.NotFound, e.InvalidState),
+        ),
+        Operation(
+            "list_categories", "GET", "/v1/categories", "The category tree", "catalog",
+            response=cs.CategoryTree, cache_s=3600,
+        ),
+        Operation(
+            "create_product", "POST", "/v1/products", "List a product for sale", "catalog",
+            request=cs.CreateProduct, response=cs.Product, status=201, roles=VENDORS,
+            verified_email=True, errors=(e.VendorNotVerified,),
+        ),
+        Operation(
+            "update_product", "PATCH", "/v1/products/{product_id}", "Edit a product",
+            "catalog", request=cs.UpdateProduct, response=cs.Product, roles=VENDORS,
+            verified_email=True, errors=(e.VendorNotVerified, e.Forbidden, e.NotFound),
+        ),
+        Operation(
+            "unlist_product", "DELETE", "/v1/products/{product_id}",
+            "Take a product off the catalog", "catalog", status=204, roles=VENDORS,
+            verified_email=True, errors=(e.Forbidden, e.NotFound),
+        ),
+        Operation(
+            "request_product_image_upload", "POST", "/v1/products/{product_id}/images",
+            "Get a signed URL to upload a product image", "catalog",
+            request=cs.RequestImageUpload, response=cs.ImageUpload, status=201, roles=VENDORS,
+            verified_email=True,
+            errors=(e.UnsupportedImage, e.VendorNotVerified, e.Forbidden, e.NotFound,
+                    e.InvalidState),
+        ),
+        Operation(
+            "search_products", "GET", "/v1/products",
+            "Browse and search listed products", "catalog",
+            query=cs.ProductQuery, response=cs.ProductPage, cache_s=30,
+        ),
+        Operation(
+            "get_product", "GET", "/v1/products/{product_id}", "A listed product in detail",
+            "catalog", response=cs.Product, cache_s=60, errors=(e.NotFound,),
+        ),
+        Operation(
+            "search_products_by_image", "POST", "/v1/products:searchByImage",
+            "Find listed products that look like a photo", "catalog",
+            response=cs.ImageSearchResult, errors=(e.UnsupportedImage,), idempotency="none",
+            upload="image", max_upload_bytes=MAX_IMAGE_BYTES,
         ),
     ]
 }

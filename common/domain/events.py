@@ -19,6 +19,11 @@ TOPIC_OF = {
     "vendor.verified": "vendors",
     "vendor.rejected": "vendors",
     "vendor.profile_updated": "vendors",
+    "product.listed": "catalog",
+    "product.updated": "catalog",
+    "product.unlisted": "catalog",
+    "product.image_indexed": "catalog",
+    "product.image_rejected": "catalog",
 }
 
 

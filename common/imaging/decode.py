@@ -21,6 +21,7 @@ from common.domain.images import ACCEPTED_TYPES, MAX_BYTES, MAX_PIXELS, MAX_SIDE
 
 # Our own header check runs first; this keeps Pillow's guard as a second line at the same limit.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+_TOO_LARGE = f"The limit is {MAX_PIXELS // 1_000_000} megapixels and {MAX_SIDE} px a side."
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError)
 
 
@@ -57,6 +58,8 @@ def decode(data: bytes, declared_type: str | None = None, *,
 def _open(data: bytes) -> Image.Image:
     try:
         return Image.open(io.BytesIO(data), formats=list(ACCEPTED_TYPES.values()))
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
+        raise UnsupportedImage(_TOO_LARGE) from error
     except UnidentifiedImageError as error:
         raise UnsupportedImage("The file is not a JPEG, PNG or WebP image.") from error
     except _DECODE_ERRORS as error:
@@ -69,9 +72,7 @@ def _check_header(image: Image.Image, declared_type: str | None) -> None:
             f"The bytes are a {image.format} image, not the {declared_type} that was declared.")
     width, height = image.size
     if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
-        raise UnsupportedImage(
-            f"The image is {width}×{height} px; the limit is {MAX_PIXELS // 1_000_000} "
-            f"megapixels and {MAX_SIDE} px a side.")
+        raise UnsupportedImage(f"The image is {width}×{height} px. " + _TOO_LARGE)
     if getattr(image, "n_frames", 1) > 1:
         raise UnsupportedImage("Animated images are not accepted; upload a still image.")
 

@@ -44,6 +44,9 @@ class Api:
     def patch(self, path: str, **kwargs) -> requests.Response:  # noqa: ANN003
         return self.http.patch(self.base_url + path, timeout=30, **kwargs)
 
+    def delete(self, path: str, **kwargs) -> requests.Response:  # noqa: ANN003
+        return self.http.delete(self.base_url + path, timeout=30, **kwargs)
+
     def register(self, role: str = "customer", *, verify: bool = True, login: bool = True,
                  email: str | None = None) -> User:
         email = email or unique_email(role)

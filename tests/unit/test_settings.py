@@ -7,7 +7,8 @@ import pytest
 from common.settings import LOCAL_DEMO_PASSWORD, SettingsError, from_environment
 
 PRODUCTION = {"BAZAAR_ENV": "production", "CLOUD_SQL_INSTANCE": "p:r:i",
-              "FIREBASE_WEB_API_KEY": "key", "PUBLIC_BASE_URL": "https://bazaar.example"}
+              "FIREBASE_WEB_API_KEY": "key", "PUBLIC_BASE_URL": "https://bazaar.example",
+              "MEDIA_BASE_URL": "https://bazaar.example/media"}
 
 
 def test_production_settings_start_without_emulators():
@@ -26,6 +27,10 @@ def test_production_refuses_any_emulator_host(variable):
     ({"BAZAAR_DEMO_DATA": "1"}, "BAZAAR_DEMO_DATA"),
     ({"PUBLIC_BASE_URL": "http://bazaar.example"}, "https"),
     ({"CLOUD_SQL_INSTANCE": ""}, "DATABASE_URL or CLOUD_SQL_INSTANCE"),
+    ({"MEDIA_BASE_URL": "http://bazaar.example/media"}, "MEDIA_BASE_URL"),
+    ({"UPLOAD_SIGNER_KEY_FILE": "/tmp/key.json"}, "UPLOAD_SIGNER_KEY_FILE"),
+    ({"IMAGE_RECOGNITION": "magic"}, "IMAGE_RECOGNITION"),
+    ({"UPLOAD_URL_TTL_S": "86400"}, "UPLOAD_URL_TTL_S"),
 ])
 def test_production_refuses_unsafe_settings(overrides, message):
     with pytest.raises(SettingsError, match=message):
@@ -53,3 +58,10 @@ def test_the_identity_adapter_refuses_production_without_its_api_key():
     settings = from_environment({**PRODUCTION, "FIREBASE_WEB_API_KEY": ""})
     with pytest.raises(SettingsError, match="FIREBASE_WEB_API_KEY"):
         FirebaseIdentity(settings)
+
+
+def test_image_model_defaults_to_the_user_cache_outside_the_repo():
+    settings = from_environment({"DATABASE_URL": "postgresql+pg8000://x@/y",
+                                 "XDG_CACHE_HOME": "/var/cache/me"})
+    assert settings.image_model_path == "/var/cache/me/bazaar/efficientnet-lite0.onnx"
+    assert settings.image_recognition == "local"

@@ -166,6 +166,14 @@ def cross_references() -> list[str]:
             problems.append(
                 f"events.yaml: {sub}: max_delivery_attempts must be 5..100 (Pub/Sub limits)"
             )
+        via = spec.get("via", "push")
+        if via not in ("push", "eventarc"):
+            problems.append(f"events.yaml: {sub}: via must be push or eventarc, not {via!r}")
+        if via == "eventarc" and spec.get("filter"):
+            problems.append(
+                f"events.yaml: {sub}: an Eventarc trigger takes no attribute filter"
+                " (the function must ignore what it does not handle)"
+            )
     for name, fn in manifest.items():
         if fn.get("trigger") == "pubsub" and name not in pushed:
             problems.append(

@@ -21,9 +21,10 @@ resource "google_cloudfunctions2_function" "fn" {
   }
 
   service_config {
-    available_memory                 = var.memory
-    available_cpu                    = var.cpu
-    max_instance_request_concurrency = var.concurrency
+    # Sized per `uses:` group (var.sizing, e.g. imaging), else the module defaults.
+    available_memory                 = local.sizes[each.key].memory
+    available_cpu                    = local.sizes[each.key].cpu
+    max_instance_request_concurrency = coalesce(local.sizes[each.key].concurrency, var.concurrency)
     min_instance_count               = lookup(var.min_instances, each.key, 0)
     max_instance_count               = lookup(var.max_instances, each.key, var.default_max_instances)
     # Pub/Sub push waits at most the 60 s ack deadline; scheduled sweeps may take longer.
@@ -45,6 +46,8 @@ resource "google_cloudfunctions2_function" "fn" {
       contains(each.value.uses, "database") ? {
         DATABASE_IAM_USER = trimsuffix(google_service_account.fn[each.key].email, ".gserviceaccount.com")
       } : {},
+      # storage: bucket names; imaging / vision: the recognizer settings.
+      local.use_environment[each.key],
     )
 
     # Resolved when an instance starts: a rotated secret reaches new instances only.
@@ -63,6 +66,10 @@ resource "google_cloudfunctions2_function" "fn" {
     precondition {
       condition     = alltrue([for name in concat(keys(var.min_instances), keys(var.max_instances)) : contains(keys(var.functions), name)])
       error_message = "min_instances / max_instances name a function that is not in functions/manifest.yaml."
+    }
+    precondition {
+      condition     = !contains(each.value.uses, "vision") || contains(local.product_search_locations, try(local.use_environment[each.key]["VISION_LOCATION"], ""))
+      error_message = "${each.key} uses vision: VISION_LOCATION (var.vision_location, default the region) must be a Vision API Product Search location: ${join(", ", local.product_search_locations)}."
     }
   }
 

@@ -75,13 +75,38 @@ resource "google_secret_manager_secret_iam_member" "accessor" {
   member    = "serviceAccount:${google_service_account.fn[each.value.function].email}"
 }
 
-# storage: objects of the upload bucket, plus signing V4 URLs with its own identity
-# (signBlob on itself) since functions have no key files.
+# storage: objects of the upload and renditions buckets, granted on those buckets only,
+# plus signing V4 URLs with its own identity (signBlob on itself) since functions have no
+# key files. objectUser (create, read, update, delete, list objects and multipart uploads)
+# is all the pipeline does; objectAdmin would add object/managed-folder IAM, which
+# uniform bucket-level access makes moot.
 resource "google_storage_bucket_iam_member" "uploads" {
   for_each = local.storage_users
 
   bucket = var.upload_bucket
   role   = "roles/storage.objectUser"
+  member = "serviceAccount:${google_service_account.fn[each.key].email}"
+}
+
+resource "google_storage_bucket_iam_member" "renditions_writer" {
+  for_each = local.storage_users
+
+  bucket = var.renditions_bucket
+  role   = "roles/storage.objectUser"
+  member = "serviceAccount:${google_service_account.fn[each.key].email}"
+}
+
+# vision: Cloud Vision has no IAM role for annotate or Product Search calls in the
+# project itself (the API only has to be enabled, apis.tf). Product Search reads
+# reference images from gs:// URIs with the caller's credentials: "If you're
+# authenticating with a service account, that service account must have read access on
+# the bucket" (cloud.google.com/vision/product-search/docs/create-reference-images).
+# Granted explicitly rather than relying on the bucket's public read.
+resource "google_storage_bucket_iam_member" "renditions_reader" {
+  for_each = local.vision_users
+
+  bucket = var.renditions_bucket
+  role   = "roles/storage.objectViewer"
   member = "serviceAccount:${google_service_account.fn[each.key].email}"
 }
 

@@ -8,14 +8,14 @@ locals {
   }
 }
 
-# Pub/Sub push and Cloud Scheduler authenticate with an OIDC token of this account; it
-# can invoke its own function and nothing else.
+# Pub/Sub push, Eventarc and Cloud Scheduler authenticate with an OIDC token of this
+# account; it can invoke its own function and nothing else.
 resource "google_service_account" "invoker" {
   for_each = local.background_functions
 
   account_id   = each.value.invoker_id
   display_name = "Invokes ${each.key}"
-  description  = "OIDC identity of the ${each.value.trigger == "pubsub" ? "Pub/Sub push subscriptions" : "Cloud Scheduler job"} that call ${each.key}"
+  description  = "OIDC identity of the ${each.value.trigger == "pubsub" ? "Pub/Sub push subscriptions / Eventarc triggers" : "Cloud Scheduler job"} that call ${each.key}"
 }
 
 resource "google_cloud_run_v2_service_iam_member" "invoker" {

@@ -10,6 +10,26 @@ locals {
   database_users = { for name, f in local.functions : name => f if contains(f.uses, "database") }
   auth_users     = { for name, f in local.functions : name => f if contains(f.uses, "auth") }
   storage_users  = { for name, f in local.functions : name => f if contains(f.uses, "storage") }
+  vision_users   = { for name, f in local.functions : name => f if contains(f.uses, "vision") }
+
+  # Instance size: the first `uses:` group (alphabetically) that var.sizing lists, else
+  # the module defaults. Image decoding is what needs more than the defaults.
+  sizes = {
+    for name, f in local.functions : name => try(
+      [for use, size in var.sizing : size if contains(f.uses, use)][0],
+      { memory = var.memory, cpu = var.cpu, concurrency = var.concurrency },
+    )
+  }
+
+  # Environment earned by `uses:` groups (var.use_environment), per function.
+  use_environment = {
+    for name, f in local.functions : name => merge(concat(
+      [{}], [for use, env in var.use_environment : env if contains(f.uses, use)],
+    )...)
+  }
+
+  # Where Vision API Product Search is offered (its product sets are regional).
+  product_search_locations = ["us-west1", "us-east1", "europe-west1", "asia-east1"]
 
   # Secret env vars and the `uses:` entry that earns them.
   secret_env = {

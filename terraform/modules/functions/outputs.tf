@@ -19,10 +19,11 @@ output "http_services" {
 }
 
 output "push_targets" {
-  description = "Push endpoint and OIDC identity of each pubsub function."
+  description = "Push endpoint, Cloud Run service (Eventarc destination) and OIDC identity of each pubsub function."
   value = {
     for name, f in local.background_functions : name => {
       uri           = google_cloudfunctions2_function.fn[name].service_config[0].uri
+      service       = local.service_names[name]
       invoker_email = google_service_account.invoker[name].email
       invoker_name  = google_service_account.invoker[name].name
     } if f.trigger == "pubsub"

@@ -37,6 +37,11 @@ variable "upload_bucket" {
   type        = string
 }
 
+variable "renditions_bucket" {
+  description = "Public renditions bucket: functions using `storage` write it, those using `vision` read it."
+  type        = string
+}
+
 variable "vpc_connector" {
   description = "Serverless VPC Access connector id for egress to Cloud SQL."
   type        = string
@@ -62,6 +67,12 @@ variable "environment" {
   type        = map(string)
 }
 
+variable "use_environment" {
+  description = "Environment variables per `uses:` group (group => name => value), given only to the functions that use the group."
+  type        = map(map(string))
+  default     = {}
+}
+
 variable "runtime" {
   description = "Cloud Functions runtime."
   type        = string
@@ -78,6 +89,20 @@ variable "cpu" {
   description = "vCPUs per instance; concurrency above 1 needs at least 1."
   type        = string
   default     = "1"
+}
+
+variable "sizing" {
+  description = <<-EOT
+    Instance size per `uses:` group: group => { memory, cpu, concurrency (optional) }. A
+    function that uses a listed group gets that size instead of memory / cpu / concurrency
+    (the first matching group in alphabetical order wins).
+  EOT
+  type = map(object({
+    memory      = string
+    cpu         = string
+    concurrency = optional(number)
+  }))
+  default = {}
 }
 
 variable "min_instances" {

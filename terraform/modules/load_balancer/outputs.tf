@@ -9,6 +9,9 @@ output "url_map" {
 }
 
 output "route_priorities" {
-  description = "Generated route rules in evaluation order (for review in plans)."
-  value       = [for r in var.route_rules : "${r.priority} ${r.method} ${r.path} -> ${r.function}"]
+  description = "Route rules in evaluation order (for review in plans)."
+  value = concat(
+    ["1 GET|HEAD ${var.media_path_prefix}* -> renditions bucket (CDN, prefix rewritten to /)"],
+    [for r in var.route_rules : "${r.priority} ${r.method} ${r.path} -> ${r.function}"],
+  )
 }

@@ -4,6 +4,9 @@
 #   exactly this; with CORS origins configured OPTIONS matches too, and the load balancer
 #   answers the preflight from the route's cors_policy;
 # - the backend service of the function that serves the route.
+# One more rule, first in evaluation order: GET/HEAD under /media/ go to the renditions
+# backend bucket (media.tf) with the prefix rewritten to "/", so /media/products/... reads
+# the object products/... (the manifest module refuses API routes under /media/).
 # Anything unmatched (unknown path, or a known path with another method) goes to the
 # default function, which answers 404 or 405 as problem+json (see README).
 
@@ -24,6 +27,27 @@ resource "google_compute_url_map" "api" {
   path_matcher {
     name            = "api"
     default_service = google_compute_backend_service.fn[var.default_function].id
+
+    # Generated API priorities start at 10, so 1 is free and evaluated first.
+    route_rules {
+      priority = 1
+      service  = google_compute_backend_bucket.media.id
+
+      match_rules {
+        prefix_match = var.media_path_prefix
+
+        header_matches {
+          header_name = ":method"
+          regex_match = "^(GET|HEAD)$"
+        }
+      }
+
+      route_action {
+        url_rewrite {
+          path_prefix_rewrite = "/"
+        }
+      }
+    }
 
     dynamic "route_rules" {
       for_each = var.route_rules
@@ -65,6 +89,10 @@ resource "google_compute_url_map" "api" {
     precondition {
       condition     = contains(keys(var.functions), var.default_function)
       error_message = "default_function ${var.default_function} is not an HTTP function of the manifest."
+    }
+    precondition {
+      condition     = alltrue([for r in var.route_rules : r.priority > 1 && !startswith(r.path, var.media_path_prefix)])
+      error_message = "API routes must not use priority 1 or paths under ${var.media_path_prefix}; both belong to the renditions route."
     }
   }
 }

@@ -18,6 +18,22 @@ variable "functions" {
   type        = map(string)
 }
 
+variable "media_bucket" {
+  description = "Public bucket of the product image renditions, served at media_path_prefix through Cloud CDN."
+  type        = string
+}
+
+variable "media_path_prefix" {
+  description = "Path prefix of the renditions; the URL map strips it before reading the bucket."
+  type        = string
+  default     = "/media/"
+
+  validation {
+    condition     = can(regex("^/[a-z0-9-]+/$", var.media_path_prefix))
+    error_message = "media_path_prefix must be one path segment between slashes, e.g. /media/."
+  }
+}
+
 variable "route_rules" {
   description = "Ordered route rules from the manifest module."
   type = list(object({

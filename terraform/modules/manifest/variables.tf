@@ -1,5 +1,5 @@
 variable "functions" {
-  description = "functions/manifest.yaml, decoded. Of `uses`, database, auth, pubsub, mail and storage earn IAM grants elsewhere; other dependency groups earn none."
+  description = "functions/manifest.yaml, decoded. Of `uses`, database, auth, pubsub, mail, storage and vision earn IAM grants elsewhere; other dependency groups earn none."
   type = map(object({
     trigger  = string
     routes   = optional(list(string), [])
@@ -34,5 +34,9 @@ variable "functions" {
   validation {
     condition     = alltrue([for route in flatten([for f in values(var.functions) : f.routes]) : can(regex("^(GET|POST|PUT|PATCH|DELETE) /[A-Za-z0-9/_.:{}-]*$", route))])
     error_message = "Every route must read \"METHOD /path\" with a method in GET|POST|PUT|PATCH|DELETE and only [A-Za-z0-9/_.:{}-] in the path."
+  }
+  validation {
+    condition     = alltrue([for route in flatten([for f in values(var.functions) : f.routes]) : !can(regex("^[A-Z]+ /media(/|$)", route))])
+    error_message = "Paths under /media/ are served by the load balancer from the renditions bucket (Cloud CDN); no function route may use them."
   }
 }

@@ -12,3 +12,13 @@ output "subscriptions" {
   description = "Push subscription names."
   value       = [for s in google_pubsub_subscription.push : s.name]
 }
+
+output "eventarc_triggers" {
+  description = "Per `via: eventarc` subscription: the trigger id and the Pub/Sub subscription that Eventarc created and manages for it."
+  value = {
+    for name, t in google_eventarc_trigger.subscription : name => {
+      trigger      = t.id
+      subscription = try(t.transport[0].pubsub[0].subscription, null)
+    }
+  }
+}

@@ -1,5 +1,11 @@
+# Subscriptions with `via: eventarc` get an Eventarc trigger instead (eventarc.tf).
+locals {
+  push_subscriptions     = { for name, s in var.subscriptions : name => s if s.via == "push" }
+  eventarc_subscriptions = { for name, s in var.subscriptions : name => s if s.via == "eventarc" }
+}
+
 resource "google_pubsub_subscription" "push" {
-  for_each = var.subscriptions
+  for_each = local.push_subscriptions
 
   name   = each.key
   topic  = google_pubsub_topic.topic[each.value.topic].id
@@ -46,15 +52,16 @@ resource "google_pubsub_subscription" "push" {
 }
 
 resource "google_pubsub_subscription_iam_member" "agent_subscriber" {
-  for_each = var.subscriptions
+  for_each = local.push_subscriptions
 
   subscription = google_pubsub_subscription.push[each.key].name
   role         = "roles/pubsub.subscriber"
   member       = local.pubsub_agent
 }
 
-# Lets Pub/Sub mint OIDC tokens for the push identity (implicit for projects created
-# after April 2021, needed for older ones; granted on the account, not the project).
+# Lets Pub/Sub mint OIDC tokens for the push identity, which is also the identity of the
+# Eventarc triggers (implicit for projects created after April 2021, needed for older
+# ones; granted on the account, not the project).
 resource "google_service_account_iam_member" "agent_token_creator" {
   for_each = var.push_targets
 

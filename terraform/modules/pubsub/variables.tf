@@ -10,25 +10,40 @@ variable "topics" {
   }))
 }
 
+variable "region" {
+  description = "Region of the functions, and so of the Eventarc triggers that deliver to them."
+  type        = string
+}
+
 variable "subscriptions" {
-  description = "events.yaml `subscriptions`: name => { topic, function, filter, max_delivery_attempts }."
+  description = "events.yaml `subscriptions`: name => { topic, function, filter, max_delivery_attempts, via (push | eventarc) }."
   type = map(object({
     topic                 = string
     function              = string
     filter                = optional(string)
     max_delivery_attempts = optional(number, 5)
+    via                   = optional(string, "push")
   }))
 
   validation {
     condition     = alltrue([for s in values(var.subscriptions) : s.max_delivery_attempts >= 5 && s.max_delivery_attempts <= 100])
     error_message = "max_delivery_attempts must be between 5 and 100 (Pub/Sub limits)."
   }
+  validation {
+    condition     = alltrue([for s in values(var.subscriptions) : contains(["push", "eventarc"], s.via)])
+    error_message = "via must be push (the default) or eventarc."
+  }
+  validation {
+    condition     = alltrue([for s in values(var.subscriptions) : s.via != "eventarc" || s.filter == null])
+    error_message = "An Eventarc trigger on a Pub/Sub topic takes no attribute filter: drop `filter` or use via: push."
+  }
 }
 
 variable "push_targets" {
-  description = "Per pubsub function: uri, invoker_email, invoker_name."
+  description = "Per pubsub function: uri, service (Cloud Run service name), invoker_email, invoker_name."
   type = map(object({
     uri           = string
+    service       = string
     invoker_email = string
     invoker_name  = string
   }))

@@ -1,5 +1,7 @@
-# Three buckets: uploads (client PUTs through signed URLs), function sources (zips read
-# by Cloud Build) and access logs of both. All are private with uniform access.
+# Four buckets: uploads (client PUTs through signed URLs), renditions (public WebP
+# renditions served through the load balancer's CDN), function sources (zips read by
+# Cloud Build) and access logs of the others. All use uniform access; all but the
+# renditions bucket are private with public access prevention enforced.
 
 resource "google_storage_bucket" "access_logs" {
   #checkov:skip=CKV_GCP_62:the access-log bucket cannot log to itself (CKV_GCP_63) and a log-of-logs bucket would need the same waiver (see checkov-waivers.yaml)
@@ -74,6 +76,50 @@ resource "google_storage_bucket" "uploads" {
     log_bucket        = google_storage_bucket.access_logs.name
     log_object_prefix = "uploads/"
   }
+}
+
+# Written only by the image pipeline (functions that use `storage`): scaled-down WebP
+# renditions without any metadata, named products/<product_id>/<image_id>/<rendition>.webp
+# and written with `Cache-Control: public, max-age=31536000, immutable`. The load
+# balancer serves them at https://<domain>/media/... through Cloud CDN (backend bucket).
+resource "google_storage_bucket" "renditions" {
+  #checkov:skip=CKV_GCP_114:public by design: it holds only metadata-free WebP renditions served through Cloud CDN (see checkov-waivers.yaml)
+  name                        = "${var.project_id}-bazaar-renditions"
+  location                    = var.region
+  uniform_bucket_level_access = true
+  # "inherited" rather than "enforced": enforcement would refuse the allUsers grant
+  # below. An organization policy that enforces prevention blocks it as well.
+  public_access_prevention = "inherited"
+  labels                   = var.labels
+
+  versioning {
+    enabled = true
+  }
+
+  # A re-processed or deleted image leaves its old renditions restorable for a while.
+  lifecycle_rule {
+    condition {
+      days_since_noncurrent_time = var.noncurrent_retention_days
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  logging {
+    log_bucket        = google_storage_bucket.access_logs.name
+    log_object_prefix = "renditions/"
+  }
+}
+
+# Anyone may read an object they know the name of, nothing else: legacyObjectReader
+# holds storage.objects.get only. objectViewer would add storage.objects.list, letting
+# anyone enumerate every rendition, including those of unlisted products.
+resource "google_storage_bucket_iam_member" "renditions_public" {
+  #checkov:skip=CKV_GCP_28:public read of the renditions only (objects.get, no listing): metadata-free WebP images shown on public product pages (see checkov-waivers.yaml)
+  bucket = google_storage_bucket.renditions.name
+  role   = "roles/storage.legacyObjectReader"
+  member = "allUsers"
 }
 
 resource "google_storage_bucket" "function_source" {

@@ -3,6 +3,11 @@ output "upload_bucket" {
   value       = google_storage_bucket.uploads.name
 }
 
+output "renditions_bucket" {
+  description = "Name of the public renditions bucket (the load balancer's /media/ backend)."
+  value       = google_storage_bucket.renditions.name
+}
+
 output "function_source_bucket" {
   description = "Name of the bucket that holds the function zips."
   value       = google_storage_bucket.function_source.name

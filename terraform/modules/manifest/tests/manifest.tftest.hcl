@@ -99,6 +99,91 @@ run "fixture_routes_schedules_and_names" {
   }
 }
 
+run "catalog_routes_share_paths_by_method" {
+  command = plan
+
+  # The catalog's shape: one path served by several functions, one per method, a custom
+  # verb beside a collection, and a sub-collection under a parameter.
+  variables {
+    functions = {
+      list_categories              = { trigger = "http", routes = ["GET /v1/categories"] }
+      create_product               = { trigger = "http", routes = ["POST /v1/products"] }
+      search_products              = { trigger = "http", routes = ["GET /v1/products"] }
+      search_products_by_image     = { trigger = "http", routes = ["POST /v1/products:searchByImage"], uses = ["database", "imaging", "vision"] }
+      get_product                  = { trigger = "http", routes = ["GET /v1/products/{product_id}"] }
+      update_product               = { trigger = "http", routes = ["PATCH /v1/products/{product_id}"] }
+      unlist_product               = { trigger = "http", routes = ["DELETE /v1/products/{product_id}"] }
+      request_product_image_upload = { trigger = "http", routes = ["POST /v1/products/{product_id}/images"], uses = ["storage"] }
+      index_product_image          = { trigger = "pubsub", uses = ["storage", "imaging", "vision"] }
+    }
+  }
+
+  assert {
+    condition = [for r in output.route_rules : "${r.priority} ${r.method} ${r.path} ${r.function}"] == [
+      "10 GET /v1/categories list_categories",
+      "20 POST /v1/products:searchByImage search_products_by_image",
+      "30 GET /v1/products search_products",
+      "40 POST /v1/products create_product",
+      "50 POST /v1/products/{product_id}/images request_product_image_upload",
+      "60 DELETE /v1/products/{product_id} unlist_product",
+      "70 GET /v1/products/{product_id} get_product",
+      "80 PATCH /v1/products/{product_id} update_product",
+    ]
+    error_message = "Same path, different methods: one rule per method, each to its own function, in a stable order."
+  }
+  assert {
+    condition = (
+      output.route_rules[1].templated == false && output.route_rules[1].methods == tolist(["POST"]) &&
+      output.route_rules[2].methods == tolist(["GET", "HEAD"]) && output.route_rules[3].methods == tolist(["POST"])
+    )
+    error_message = "/v1/products and /v1/products:searchByImage are exact matches, each rule with its own method."
+  }
+  assert {
+    condition = (
+      output.route_rules[5].regex == "^/v1/products/[^/:]+$" &&
+      output.route_rules[5].regex == output.route_rules[6].regex && output.route_rules[6].regex == output.route_rules[7].regex &&
+      output.route_rules[5].methods == tolist(["DELETE"]) && output.route_rules[7].methods == tolist(["PATCH"])
+    )
+    error_message = "GET, PATCH and DELETE on /v1/products/{product_id} share the regex and differ by :method."
+  }
+  assert {
+    condition = (
+      can(regex(output.route_rules[5].regex, "/v1/products/7f0c")) &&
+      !can(regex(output.route_rules[5].regex, "/v1/products/7f0c/images")) &&
+      !can(regex(output.route_rules[5].regex, "/v1/products:searchByImage")) &&
+      output.route_rules[4].regex == "^/v1/products/[^/:]+/images$" &&
+      can(regex(output.route_rules[4].regex, "/v1/products/7f0c/images"))
+    )
+    error_message = "The product parameter must not swallow /images or the :searchByImage verb."
+  }
+  assert {
+    condition = (
+      toset(output.path_methods["/v1/products"]) == toset(["GET", "HEAD", "POST"]) &&
+      toset(output.path_methods["/v1/products/{product_id}"]) == toset(["DELETE", "GET", "HEAD", "PATCH"])
+    )
+    error_message = "path_methods (CORS allow_methods) lists every method of a shared path."
+  }
+  assert {
+    condition = (
+      can(regex("^fn-request-product-imag-[0-9a-f]{6}$", output.functions["request_product_image_upload"].sa_id)) &&
+      output.functions["index_product_image"].invoker_id == "inv-index-product-image"
+    )
+    error_message = "Account ids over 30 characters are shortened with a hash; shorter ones are kept."
+  }
+}
+
+run "rejects_a_route_under_media" {
+  command = plan
+
+  variables {
+    functions = {
+      one = { trigger = "http", routes = ["GET /media/products/{product_id}"] }
+    }
+  }
+
+  expect_failures = [var.functions]
+}
+
 run "rejects_a_route_served_twice" {
   command = plan
 

@@ -1,0 +1,69 @@
+"""Catalog domain objects and query rows → response models of the contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from common.api import catalog_schemas as cs
+from common.domain.catalog import Product, ProductImage
+from common.domain.images import Label
+
+
+def media_url(base_url: str, object_name: str | None) -> str | None:
+    return f"{base_url}/{object_name}" if object_name else None
+
+
+def category_tree(tree: list[tuple[str, str, list[tuple[str, str]]]]) -> cs.CategoryTree:
+    return cs.CategoryTree([
+        cs.Category(id=cid, name=name,
+                    subcategories=[cs.Subcategory(id=sid, name=sname) for sid, sname in subs])
+        for cid, name, subs in tree])
+
+
+def image(i: ProductImage, base_url: str) -> cs.Image:
+    return cs.Image(
+        id=i.id, status=i.status.value, reason=i.reject_reason, width=i.width, height=i.height,
+        labels=[cs.Label(name=label.name, score=label.score) for label in i.labels],
+        objects=[cs.DetectedObject(name=o.name, score=o.score, box=o.box) for o in i.objects],
+        urls={name: media_url(base_url, object_name)
+              for name, object_name in sorted(i.renditions.items())})
+
+
+def product(p: Product, base_url: str) -> cs.Product:
+    return cs.Product(
+        id=p.id, name=p.name, description=p.description,
+        price=cs.Money(amount=p.price_amount, currency=p.currency),
+        category_id=p.category_id, subcategory_id=p.subcategory_id, stock=p.stock,
+        status=p.status.value, vendor=cs.VendorRef(id=p.vendor_id, name=p.vendor_name),
+        rating=cs.Rating(count=p.rating_count, average=_average(p.rating_average)),
+        images=[image(i, base_url) for i in p.images],
+        created_at=p.created_at, updated_at=p.updated_at)
+
+
+def summary(row: Any, base_url: str) -> cs.ProductSummary:
+    """A row of common/adapters/catalog_search.py as a list item."""
+    return cs.ProductSummary(
+        id=str(row.id), name=row.name,
+        price=cs.Money(amount=row.price_amount, currency=row.currency),
+        category_id=row.category_id, subcategory_id=row.subcategory_id,
+        vendor=cs.VendorRef(id=str(row.vendor_id), name=row.vendor_name),
+        rating=cs.Rating(count=row.rating_count, average=_average(row.rating_average)),
+        thumbnail_url=media_url(base_url, row.thumbnail), in_stock=row.stock > 0,
+        created_at=row.created_at)
+
+
+def page(rows: list[Any], next_token: str | None, base_url: str) -> cs.ProductPage:
+    return cs.ProductPage(items=[summary(row, base_url) for row in rows],
+                          next_page_token=next_token)
+
+
+def image_search(labels: tuple[Label, ...], scored: list[tuple[Any, float]],
+                 base_url: str) -> cs.ImageSearchResult:
+    return cs.ImageSearchResult(
+        labels=[cs.Label(name=label.name, score=label.score) for label in labels],
+        items=[cs.ScoredProduct(product=summary(row, base_url), score=score)
+               for row, score in scored])
+
+
+def _average(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
