@@ -25,10 +25,11 @@ def main() -> None:
         "BAZAAR_PUBSUB_DUPLICATE_DELIVERY") == "1")
     try:
         if os.environ["BAZAAR_DEMO_DATA"] == "1":
+            from devstack.demo_catalog import load_demo_catalog
             from devstack.demo_data import load_demo_data
 
             began_demo = time.perf_counter()
-            load_demo_data()
+            load_demo_catalog(load_demo_data())
             stack.services["auth"].export()  # type: ignore[attr-defined]
             stack.timings["demo data"] = time.perf_counter() - began_demo
         _announce(stack, time.perf_counter() - began)
