@@ -1,0 +1,58 @@
+"""Search by image refuses what is not a usable photo, with the contract's problems."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from tests.e2e.catalog import jpeg, scene
+
+
+def gif() -> bytes:
+    buffer = io.BytesIO()
+    scene(seed=5, size=(64, 64)).save(buffer, format="GIF")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("data,detail", [
+    (b"not an image at all", "not a JPEG, PNG or WebP"),
+    (gif(), "not a JPEG, PNG or WebP"),
+    (jpeg(scene(seed=6))[:1500], "truncated or corrupt"),
+], ids=["text", "gif", "truncated"])
+def test_files_that_are_not_photos_are_unsupported_images(api, data, detail):
+    response = api.post("/v1/products:searchByImage", files={"image": ("x.jpg", data)})
+
+    assert (response.status_code, response.json()["code"]) == (422, "unsupported_image")
+    assert detail in response.json()["detail"]
+
+
+def test_a_photo_over_ten_megabytes_is_413(api):
+    huge = b"\xff\xd8" + b"\x00" * (10 * 1024 * 1024 + 10)
+
+    response = api.post("/v1/products:searchByImage", files={"image": ("big.jpg", huge)})
+
+    assert (response.status_code, response.json()["code"]) == (413, "payload_too_large")
+
+
+def test_the_photo_must_come_as_multipart_field_image(api):
+    as_json = api.post("/v1/products:searchByImage", json={"image": "aGVsbG8="})
+    wrong_field = api.post("/v1/products:searchByImage",
+                           files={"photo": ("x.jpg", jpeg(scene(seed=7)))})
+
+    assert (as_json.status_code, as_json.json()["code"]) == (415, "unsupported_media_type")
+    assert (wrong_field.status_code, wrong_field.json()["errors"]) == (
+        422, [{"field": "image", "message": "attach the file here"}])
+
+
+def test_a_plain_photo_gets_labels_and_scored_products(api):
+    photo = Image.new("RGB", (300, 200), (250, 250, 250))
+
+    response = api.post("/v1/products:searchByImage", files={"image": ("p.jpg", jpeg(photo))})
+
+    body = response.json()
+    assert response.status_code == 200 and set(body) == {"labels", "items"}
+    assert all(0 <= item["score"] <= 1 for item in body["items"])
+    assert [item["score"] for item in body["items"]] == sorted(
+        (item["score"] for item in body["items"]), reverse=True)
