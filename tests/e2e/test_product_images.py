@@ -8,8 +8,10 @@ import uuid
 
 import pytest
 import requests
+from google.cloud import storage
 from PIL import Image
 
+from common import bootstrap
 from tests.e2e.catalog import jpeg, list_product, perturbed, scene, upload_image, wait_for_image
 
 pytestmark = pytest.mark.events
@@ -28,10 +30,14 @@ def test_an_uploaded_photo_becomes_ready_and_findable_by_text_and_by_image(api, 
     # Then the image is ready, with labels and public WebP renditions
     assert image["status"] == "ready", image
     assert image["labels"] and (image["width"], image["height"]) == (640, 480)
+    renditions = storage.Client().bucket(bootstrap.settings().renditions_bucket)
     for name in ("thumbnail", "display"):
         served = requests.get(image["urls"][name], timeout=10)
         assert served.status_code == 200
         assert Image.open(io.BytesIO(served.content)).format == "WEBP"
+        object_name = image["urls"][name].removeprefix(bootstrap.settings().media_base_url + "/")
+        assert renditions.get_blob(object_name).cache_control == (
+            "public, max-age=31536000, immutable")
     # And a customer finds it by a misspelt word of its name
     found = api.get("/v1/products", params={"q": f"{word} hedphones"}).json()["items"]
     assert [item["id"] for item in found] == [product["id"]]
