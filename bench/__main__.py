@@ -1,4 +1,4 @@
-"""`python -m bench [--only coldstart|latency|images] [--quick]`: run, print, write
+"""`python -m bench [--only coldstart|latency|images|catalog] [--quick]`: run, print, write
 docs/benchmarks.md."""
 
 from __future__ import annotations
@@ -11,13 +11,20 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import coldstart, image_retrieval, latency, machine, report  # noqa: E402
+from bench import (  # noqa: E402
+    catalog_latency,
+    coldstart,
+    image_retrieval,
+    latency,
+    machine,
+    report,
+)
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--only", choices=("coldstart", "latency", "images"),
+    parser.add_argument("--only", choices=("coldstart", "latency", "images", "catalog"),
                         help="run one benchmark (the others' sections of the doc are kept)")
     parser.add_argument("--quick", action="store_true",
                         help="fewer processes and shorter load: a smoke run, not a baseline")
@@ -60,10 +67,19 @@ def run_images(quick: bool) -> str:
     return image_retrieval.section(result, _where(before))
 
 
+def run_catalog(quick: bool) -> str:
+    """Run the catalog latency benchmark (seeded catalog, image functions' cold start)."""
+    _say("catalog latency:")
+    before = machine.load()
+    result = catalog_latency.run(quick=quick, say=_say)
+    return catalog_latency.section(result, _where(before))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen benchmarks, print their sections, and rewrite the doc."""
     args = _arguments(argv)
-    runners = {"coldstart": run_coldstart, "latency": run_latency, "images": run_images}
+    runners = {"coldstart": run_coldstart, "latency": run_latency, "images": run_images,
+               "catalog": run_catalog}
     sections = {name: run(args.quick) for name, run in runners.items()
                 if args.only in (None, name)}
     for text in sections.values():

@@ -81,6 +81,7 @@ class Seeded:
     """What was written, and what the benchmark needs to find its way around it."""
 
     products: int
+    customers: int
     vendors: list[str]
     images: int
     lexicon: int
@@ -190,6 +191,16 @@ def vendor_rows(rng: random.Random, count: int, now: datetime) -> tuple[list, li
     return accounts, profiles
 
 
+def customer_rows(rng: random.Random, count: int, now: datetime) -> list[tuple]:
+    """Active customer accounts: they only make `accounts` as big as a marketplace's."""
+    rows = []
+    for n in range(count):
+        created = now - timedelta(seconds=rng.randrange(700 * 86400))
+        rows.append((_uuid(rng), f"customer{n}@bench.example", f"Customer {n}", "customer",
+                     "active", True, created, created))
+    return rows
+
+
 def product_row(rng: random.Random, vendor: tuple[str, str], sub: tuple[str, str],
                 now: datetime) -> list:
     """One product; its image labels are filled in later."""
@@ -225,15 +236,17 @@ def _raw(engine) -> Iterator:  # noqa: ANN001
 
 
 def _copy(connection, table: str, columns: tuple[str, ...], rows: Iterable) -> None:  # noqa: ANN001
+    """COPY rows in; None is NULL, an empty string stays one."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    csv.writer(buffer).writerows([r"\N" if v is None else v for v in row] for row in rows)
     buffer.seek(0)
     connection.cursor().execute(
-        f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)", stream=buffer)
+        f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+        stream=buffer)
 
 
-def seed(engine, *, products: int, vendors: int, images: int, model_path: str,  # noqa: ANN001
-         say: Callable[[str], None] = print) -> Seeded:
+def seed(engine, *, products: int, vendors: int, customers: int, images: int,  # noqa: ANN001
+         model_path: str, say: Callable[[str], None] = print) -> Seeded:
     """Write the catalog, fill the search lexicon, then VACUUM ANALYZE; timed per step."""
     from common.domain.catalog import lexicon_words
 
@@ -249,7 +262,8 @@ def seed(engine, *, products: int, vendors: int, images: int, model_path: str,  
         began = time.perf_counter()
         accounts, profiles = vendor_rows(rng, vendors, now)
         _copy(db, "accounts", ("id", "email", "name", "role", "state", "email_verified",
-                               "created_at", "updated_at"), accounts)
+                               "created_at", "updated_at"),
+              accounts + customer_rows(rng, customers, now))
         _copy(db, "vendor_profiles", ("account_id", "legal_name", "registration_number",
                                       "country", "address", "status", "checklist",
                                       "reviewed_at"), profiles)
@@ -288,8 +302,8 @@ def seed(engine, *, products: int, vendors: int, images: int, model_path: str,  
         seconds["VACUUM ANALYZE"] = time.perf_counter() - began
     taken = {rows[i][0] for i in with_images}
     spare = [(r[0], r[1]) for r in rows if r[9] == "listed" and r[0] not in taken][:100]
-    return Seeded(products, [a[0] for a in accounts], len(image_rows), len(words), subs, photos,
-                  spare, seconds)
+    return Seeded(products, customers, [a[0] for a in accounts], len(image_rows), len(words),
+                  subs, photos, spare, seconds)
 
 
 def text_queries(rng: random.Random, count: int) -> list[str]:

@@ -11,13 +11,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.cases import COLD_ENV, probes
+from bench.cases import COLD_ENV, UUID, Request, _envelope, _post, probes
 from devstack import manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILD = ROOT / "bench" / "coldchild.py"
 MARKER = "BENCH-RESULT "
-KEEP_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")
+KEEP_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV", "IMAGE_MODEL_PATH",
+            "XDG_CACHE_HOME")
 # The client libraries of each dependency group of pyproject.toml ("core" is in every function).
 LIBRARIES = {
     "core": ("functions_framework", "flask", "pydantic"),
@@ -27,12 +28,14 @@ LIBRARIES = {
     "docs": ("swagger_ui_bundle",),
     "mail": ("smtplib", "email.message"),
     "storage": ("google.cloud.storage",),
+    "imaging": ("PIL.Image", "numpy", "onnxruntime"),
+    "vision": ("google.cloud.vision",),
 }
 # Modules worth paying attention to: expensive to import, or a sign that a client library came in.
 HEAVY = ("sqlalchemy", "pg8000", "google.cloud.sql.connector", "firebase_admin", "google.auth",
          "requests", "httpx", "cryptography", "google.cloud.pubsub_v1", "grpc",
          "google.api_core", "google.protobuf", "google.cloud.storage", "swagger_ui_bundle",
-         "alembic", "yaml")
+         "alembic", "yaml", "PIL", "numpy", "onnxruntime", "google.cloud.vision")
 
 
 @dataclass
@@ -158,6 +161,7 @@ class ColdStart:
     bare: Case
     libraries: dict[tuple[str, ...], Case]
     functions: list[FunctionResult]
+    skipped: list[str] = field(default_factory=list)  # no probe in bench/cases.py
 
 
 def library_spec(uses: tuple[str, ...]) -> dict:
@@ -166,13 +170,43 @@ def library_spec(uses: tuple[str, ...]) -> dict:
     return {"modules": [m for group in groups for m in LIBRARIES.get(group, ())]}
 
 
-def _jobs() -> list[tuple[object, str, dict]]:
+def _image_probes() -> dict[str, tuple[Request, Request]]:
+    """The image functions (until bench/cases.py has them): the search builds the recognizer
+    (loads the model) before decoding, so an upload that is no image gets that far, no I/O."""
+    path, boundary = "/v1/products:searchByImage", "bench-boundary"
+    part = (f'--{boundary}\r\nContent-Disposition: form-data; name="image"; '
+            f'filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\nnot an image\r\n'
+            f"--{boundary}--\r\n")
+    finalized = json.loads(_envelope(""))
+    finalized["message"]["attributes"] = {
+        "bucketId": "bazaar-uploads", "objectId": f"products/{UUID}/{UUID}",
+        "eventType": "OBJECT_FINALIZE", "objectGeneration": "1"}
+    return {
+        "search_products_by_image": (
+            _post(path, {}, "with a JSON body, not multipart"),
+            Request("POST", path, part,
+                    (("Content-Type", f"multipart/form-data; boundary={boundary}"),),
+                    "with a multipart `image` that is no image (fails at decode)")),
+        "index_product_image": (
+            _post("/", _envelope("e30="), "push envelope without object attributes"),
+            _post("/", finalized, "push envelope, object finalized (fails at DB)")),
+    }
+
+
+def _probed(only: tuple[str, ...] | None) -> tuple[list, dict[str, tuple[Request, Request]]]:
+    """The functions to measure (those in `only`, all without it) that have a probe."""
+    requests = {**_image_probes(), **probes()}
+    return [f for f in manifest.functions().values()
+            if f.name in requests and (only is None or f.name in only)], requests
+
+
+def _jobs(only: tuple[str, ...] | None = None) -> list[tuple[object, str, dict]]:
     """(key, mode, spec) of every kind of process, in the order a round runs them."""
     jobs: list[tuple[object, str, dict]] = [("bare", "pass", {})]
-    for uses in sorted({(), *(f.uses for f in manifest.functions().values())}):
+    functions, requests = _probed(only)
+    for uses in sorted({(), *(f.uses for f in functions)}):
         jobs.append((uses, "libraries", library_spec(uses)))
-    requests = probes()
-    for function in manifest.functions().values():
+    for function in functions:
         base = {"name": function.name, "source": str(function.source),
                 "signature": function.signature_type}
         first, deep = requests[function.name]
@@ -199,14 +233,15 @@ def import_profiles(jobs: list) -> dict[str, dict[str, float]]:
             for key, mode, spec in jobs if isinstance(key, tuple) and key[1:] == (1,)}
 
 
-def run(runs: int = 5, say=print) -> ColdStart:  # noqa: ANN001
-    """Measure every function; compare with a bare interpreter and its libraries alone."""
-    jobs = _jobs()
+def run(runs: int = 5, say=print, only: tuple[str, ...] | None = None) -> ColdStart:  # noqa: ANN001
+    """Measure every function (or those in `only`); compare with a bare interpreter and its
+    libraries alone."""
+    jobs = _jobs(only)
     cases = measure(jobs, runs, say)
     costs = import_profiles(jobs)
-    requests = probes()
+    functions, requests = _probed(only)
     results = []
-    for function in manifest.functions().values():
+    for function in functions:
         first, deep = cases[(function.name, 0)], cases[(function.name, 1)]
         labels = tuple(r.describe() for r in requests[function.name])
         results.append(FunctionResult(
@@ -215,4 +250,6 @@ def run(runs: int = 5, say=print) -> ColdStart:  # noqa: ANN001
             import_ms=costs[function.name]))
     libraries = {key: case for key, case in cases.items()
                  if isinstance(key, tuple) and all(isinstance(k, str) for k in key)}
-    return ColdStart(runs, cases["bare"], libraries, results)
+    skipped = [name for name in manifest.functions() if (only is None or name in only)
+               and name not in requests]
+    return ColdStart(runs, cases["bare"], libraries, results, skipped)

@@ -43,13 +43,15 @@ class Score:
 @dataclass
 class ImageRetrieval:
     model: str  # file name and the start of its SHA-256
-    preprocessing: str  # model_input's docstring
+    preprocessing: str  # the first line of model_input's docstring
     catalog: Counter[str]  # item kind -> count
     queries: Counter[str]  # query kind -> count
     scores: dict[str, dict[str, Score]]  # method -> query kind (and "all") -> score
     misses: dict[str, Counter[str]]  # method -> what ranked first instead -> expected misses
+    lenient_top1: dict[str, float]  # method -> top-1 when the photo's own tiles count as right
     embedding_misses: Counter[str]  # "product `kind` → item" -> count
     per_image_ms: dict[str, float]
+    quick: bool
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -145,10 +147,21 @@ def _winner(item: image_dataset.CatalogItem, product: str) -> str:
     return WINNERS[1] if item.kind == "product" else WINNERS[3]
 
 
+def _lenient_top1(dataset: image_dataset.Dataset, similarity: np.ndarray,
+                  targets: np.ndarray) -> float:
+    """Top-1 with the tiles of each query's own photo taken out of its ranking."""
+    own = np.array([[item.kind == "tile" and item.name.split(":")[1] == q.product
+                     for item in dataset.catalog] for q in dataset.queries])
+    return float(expected_hits(np.where(own, -np.inf, similarity), targets, 1).mean())
+
+
 def _score(dataset: image_dataset.Dataset, similarities: dict[str, np.ndarray]
-           ) -> tuple[dict[str, dict[str, Score]], dict[str, Counter[str]], Counter[str]]:
+           ) -> tuple[dict[str, dict[str, Score]], dict[str, Counter[str]], dict[str, float],
+                      Counter[str]]:
     index = {item.name: i for i, item in enumerate(dataset.catalog)}
     targets = np.array([index[q.product] for q in dataset.queries])
+    lenient = {method: _lenient_top1(dataset, similarity, targets)
+               for method, similarity in similarities.items()}
     kinds = np.array([q.kind for q in dataset.queries])
     scores: dict[str, dict[str, Score]] = {}
     misses: dict[str, Counter[str]] = {}
@@ -169,7 +182,7 @@ def _score(dataset: image_dataset.Dataset, similarities: dict[str, np.ndarray]
                 misses[method][_winner(item, query.product)] += float(missed)
                 if method == "embedding":
                     embedding_misses[f"`{query.product}` {query.kind} → `{item.name}`"] += 1
-    return scores, misses, embedding_misses
+    return scores, misses, lenient, embedding_misses
 
 
 def run(quick: bool = False, say: Callable[[str], None] = print) -> ImageRetrieval:
@@ -189,17 +202,17 @@ def run(quick: bool = False, say: Callable[[str], None] = print) -> ImageRetriev
     queries = extractor.features([(q.data, q.content_type) for q in dataset.queries], "query")
     extracted = time.perf_counter()
     say(f"  query features ({extracted - built:.1f} s in all)")
-    scores, misses, embedding_misses = _score(dataset, _similarities(queries, catalog))
+    scores, misses, lenient, embedding_misses = _score(dataset, _similarities(queries, catalog))
     for method in METHODS:
         say(f"  {method}: top-1 {scores[method]['all'].top1:.3f}, "
             f"recall@5 {scores[method]['all'].recall5:.3f}")
     return ImageRetrieval(
         model=_describe_model(model),
-        preprocessing=" ".join((onnx_recognizer.model_input.__doc__ or "").split()),
+        preprocessing=(onnx_recognizer.model_input.__doc__ or "").strip().splitlines()[0],
         catalog=Counter(item.kind for item in dataset.catalog),
         queries=Counter(q.kind for q in dataset.queries),
-        scores=scores, misses=misses, embedding_misses=embedding_misses,
-        per_image_ms=extractor.per_image_ms(),
+        scores=scores, misses=misses, lenient_top1=lenient, embedding_misses=embedding_misses,
+        per_image_ms=extractor.per_image_ms(), quick=quick,
         seconds={"build the data set": built - started,
                  "decode, embed and hash": extracted - built,
                  "in all": time.perf_counter() - started})
@@ -237,6 +250,35 @@ answer. Top-1 and recall@5 are expectations under random tie-breaking (hash dist
 tie often)."""
 
 
+VARIANTS_HEAD = ["`model_input` (both catalog and queries)", "seed 20261125", "seed 7"]
+VARIANTS = [  # overall embedding top-1 / recall@5, measured once while choosing model_input
+    ["shorter side to 224, centre crop 224 (before)", "0.872 / 0.938", "0.856 / 0.944"],
+    ["whole image squashed to 224×224 (bilinear)", "0.832 / 0.917", "0.825 / 0.913"],
+    ["whole image squashed to 224×224 (bicubic)", "0.835 / 0.927", "0.842 / 0.922"],
+    ["whole image letterboxed (grey) to 224×224", "0.863 / 0.925", "0.854 / 0.918"],
+    ["shorter side to 256, centre crop 224 (0.875)", "0.924 / 0.974", "0.906 / 0.976"],
+    ["shorter side to 280, centre crop 224 (0.8)", "0.925 / 0.983", "0.925 / 0.979"],
+    ["shorter side to 299, centre crop 224 (0.75)", "0.932 / 0.983", "0.922 / 0.976"],
+    ["shorter side to 320, centre crop 224 (0.7)", "0.931 / 0.979", "0.925 / 0.974"],
+    ["shorter side to 345, centre crop 224 (0.65)", "0.934 / 0.977", "0.918 / 0.970"],
+    ["shorter side to 373, centre crop 224 (0.6)", "0.929 / 0.977", "0.894 / 0.974"],
+    ["centre 90 % of each side squashed to 224×224", "0.922 / 0.965", "0.913 / 0.965"],
+    ["centre 85 % of each side squashed", "0.929 / 0.983", "0.927 / 0.986"],
+    ["centre 80 % of each side squashed", "0.950 / 0.983", "0.944 / 0.988"],
+    ["centre 75 % of each side squashed (crop, then resize)", "0.957 / 0.984",
+     "0.941 / 0.986"],
+    ["centre 70 % of each side squashed", "0.957 / 0.983", "0.941 / 0.984"],
+    ["**centre 75 % squashed, one `resize(box=…)` (now)**", "0.955 / 0.988", "0.939 / 0.988"],
+]
+VARIANTS_TEXT = """Measured once on 2026-11-25 while choosing `model_input` (the table is
+kept as written, not re-run): each variant on this data set and on the same data set
+built with seed 7; the chosen one scores 0.960 with seed 12345, so top-1 ≈ 0.95 sits at
+the goal, not safely above it. A tighter centre crop (of a larger resize) gains most of
+the difference; squashing the centre 75 % of each side, instead of cutting a square out
+of it, gains the rest. Labels come from the same input: on the 24 clean products they
+stayed about as good (the 2:1 `page` got worse)."""
+
+
 def _cell(score: Score) -> str:
     return f"{score.top1:.3f} / {score.recall5:.3f}"
 
@@ -254,9 +296,12 @@ def section(result: ImageRetrieval, machine: str) -> str:
              *(_cell(result.scores[m][k]) for m in METHODS)] for k in kinds]
     overall = result.scores["embedding"]["all"].top1
     met = "met" if overall >= GOAL_TOP1 else "not met"
-    verdict = f"Goal (embedding top-1 ≥ {GOAL_TOP1:.2f}): **{met}**, {overall:.3f}."
+    verdict = f"Goal (embedding top-1 ≥ {GOAL_TOP1:.2f}): **{met}**, {overall:.3f}." + (
+        " **Smoke run (`--quick`)**: fewer and easier queries, not comparable with a full run."
+        if result.quick else "")
     miss_rows = [[m, *(f"{result.misses[m][w]:.1f}" for w in WINNERS),
-                  f"{sum(result.misses[m].values()):.1f}"] for m in METHODS]
+                  f"{sum(result.misses[m].values()):.1f}", f"{result.lenient_top1[m]:.3f}"]
+                 for m in METHODS]
     listed = ", ".join(f"{text}{f' ×{n}' if n > 1 else ''}"
                        for text, n in sorted(result.embedding_misses.items()))
     ms = result.per_image_ms
@@ -281,6 +326,9 @@ def section(result: ImageRetrieval, machine: str) -> str:
         "### Results (top-1 / recall@5)",
         table(["query kind", "queries", *METHODS], rows), verdict,
         "### What ranked first when the product did not (expected number of queries)",
-        table(["method", *WINNERS, "all misses"], miss_rows),
+        table(["method", *WINNERS, "all misses",
+               "top-1 if the photo's own tiles counted as right"], miss_rows),
         "Embedding misses (product, query kind → what ranked first): " + (listed or "none") + ".",
-        "### Time", timing, f"Wall time: {seconds}."])
+        "### Time", timing, f"Wall time: {seconds}.",
+        "### Preprocessing variants (embedding top-1 / recall@5, all queries)", VARIANTS_TEXT,
+        table(VARIANTS_HEAD, VARIANTS)])

@@ -9,12 +9,14 @@ from bench.coldstart import LIBRARIES, ColdStart, FunctionResult
 from bench.latency import Latency
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
-SECTIONS = ("coldstart", "latency", "images", "notes")  # "notes" is written by hand and kept as is
+# "notes" is written by hand and kept as is.
+SECTIONS = ("coldstart", "latency", "images", "catalog", "notes")
 NOTES = "## Observations\n\n_Written by hand after a run; `python -m bench` keeps this part._"
 HEADER = """# Benchmarks
 
-Three benchmarks, all run by `nox -s bench` (that is `python -m bench` from the repository
-root; add `-- --only coldstart`, `-- --only latency` or `-- --only images` for one of them,
+Four benchmarks, all run by `nox -s bench` (that is `python -m bench` from the repository
+root; add `-- --only coldstart`, `-- --only latency`, `-- --only images` or
+`-- --only catalog` for one of them,
 `-- --quick` for a short smoke run, `-- --no-doc` to print without touching this file).
 Each run rewrites the section of each benchmark it ran, with the machine it ran on; the
 observations at the end are written by hand and kept. Compare only numbers measured on
@@ -168,7 +170,9 @@ def coldstart_section(result: ColdStart, machine: str) -> str:
             phase_rows(result)),
         "### Heavy modules imported", MODULES_METHOD, table(
             ["function", "uses", "after first request", "after deeper request (ms)",
-             "outside uses"], module_rows(result)), verdict])
+             "outside uses"], module_rows(result)), verdict + (
+                 " Not measured (no probe in bench/cases.py): "
+                 + ", ".join(f"`{n}`" for n in result.skipped) + "." if result.skipped else "")])
 
 LATENCY_METHOD = """The whole local stack is started once (`devstack.stack.start_stack` on free
 ports under `.local/bench/`, with tests/conftest.py's settings but login limits of 1,000,000
