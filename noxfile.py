@@ -28,8 +28,9 @@ PYTHON = "3.11"
 APP = ".[core,database,auth,pubsub,storage,docs,imaging,vision,migrations,local]"
 FIREBASE_CLI = ROOT / "tools" / "firebase"
 # The ONNX export of the pretrained image model: built once per machine, outside the repo.
-IMAGE_MODEL = Path(os.environ.get("IMAGE_MODEL_PATH") or Path(
-    os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bazaar" / "efficientnet-lite0.onnx")
+_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+IMAGE_MODEL = Path(os.environ.get("IMAGE_MODEL_PATH")
+                   or _CACHE / "bazaar" / "efficientnet-lite0.onnx")
 
 
 def _install_app(session: nox.Session, *extras: str) -> None:
@@ -98,7 +99,7 @@ def build(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Cold start and latency benchmarks; writes docs/benchmarks.md."""
+    """Cold start, latency, catalog latency, image search accuracy; writes docs/benchmarks.md."""
     _install_app(session, "test", "bench")
     _install_firebase_cli(session)
     session.run("python", "-m", "bench", *session.posargs, env=_ensure_image_model(session))

@@ -13,6 +13,7 @@ if str(ROOT) not in sys.path:
 
 from bench import (  # noqa: E402
     catalog_latency,
+    catalog_report,
     coldstart,
     image_retrieval,
     latency,
@@ -72,7 +73,7 @@ def run_catalog(quick: bool) -> str:
     _say("catalog latency:")
     before = machine.load()
     result = catalog_latency.run(quick=quick, say=_say)
-    return catalog_latency.section(result, _where(before))
+    return catalog_report.section(result, _where(before))
 
 
 def main(argv: list[str] | None = None) -> int:
