@@ -43,7 +43,7 @@ def create_engine(settings: Settings) -> sqlalchemy.Engine:
         cursor.execute("SET TIME ZONE 'UTC'")
         # Cloud SQL and the local cluster are on SSDs: with the default random_page_cost (4,
         # spinning disks) the planner scans all products for a corrected search word and
-        # all embeddings instead of the HNSW index (bench/catalog_latency.py).
+        # all embeddings instead of the HNSW index (bench/catalog_probes.py).
         cursor.execute(f"SET random_page_cost = {RANDOM_PAGE_COST}")
         cursor.close()
         dbapi_connection.commit()

@@ -42,6 +42,10 @@ def test_an_uploaded_photo_becomes_ready_and_findable_by_text_and_by_image(api, 
     found = api.get("/v1/products", params={"q": f"{word} hedphones"}).json()["items"]
     assert [item["id"] for item in found] == [product["id"]]
     assert found[0]["thumbnail_url"] == image["urls"]["thumbnail"]
+    # And by a label recognised in the photo (labels are part of the search document)
+    by_label = api.get("/v1/products", params={"q": image["labels"][0]["name"],
+                                               "vendor_id": verified_vendor.id})
+    assert [item["id"] for item in by_label.json()["items"]] == [product["id"]]
     # And by a cropped, rotated, recoloured, re-compressed photo of it
     result = api.post("/v1/products:searchByImage",
                       files={"image": ("photo.jpg", perturbed(original, seed=1), "image/jpeg")})
