@@ -109,8 +109,7 @@ def image_recognizer() -> "ImageRecognizer":
     if current.image_recognition == "vision":
         from common.adapters.vision import VisionImageRecognizer
 
-        return VisionImageRecognizer(current.project_id, current.vision_location,
-                                     current.vision_product_set, current.vision_product_category)
+        return VisionImageRecognizer(*_vision_product_set(current))
     from common.adapters.onnx_recognizer import OnnxImageRecognizer
 
     return OnnxImageRecognizer(current.image_model_path)
@@ -122,8 +121,7 @@ def similar_products() -> "SimilarProducts":
     if current.image_recognition == "vision":
         from common.adapters.vision import VisionSimilarProducts
 
-        return VisionSimilarProducts(current.project_id, current.vision_location,
-                                     current.vision_product_set, current.vision_product_category)
+        return VisionSimilarProducts(*_vision_product_set(current))
     from common.adapters.catalog_search import PgVectorSimilarProducts
 
     return PgVectorSimilarProducts(engine())
@@ -135,8 +133,13 @@ def product_image_catalog() -> "ProductImageCatalog":
     if current.image_recognition == "vision":
         from common.adapters.vision import VisionProductCatalog
 
-        return VisionProductCatalog(current.project_id, current.vision_location,
-                                    current.vision_product_set, current.vision_product_category)
-    from common.adapters.vision import NoProductImageCatalog
+        return VisionProductCatalog(*_vision_product_set(current))
+    from common.adapters.catalog_search import NoProductImageCatalog
 
     return NoProductImageCatalog()
+
+
+def _vision_product_set(current: settings_module.Settings) -> tuple[str, str, str, str]:
+    """Project, location, product set and category: what every Vision adapter is built with."""
+    return (current.project_id, current.vision_location, current.vision_product_set,
+            current.vision_product_category)

@@ -50,7 +50,8 @@ def load_demo_catalog(accounts: list[Account]) -> int:
     for index, spec in enumerate(DEMO_PRODUCTS):
         vendor = vendors[index % len(vendors)]
         if vendor.id not in stocked:
-            added += _list_with_picture(vendor, spec, seed=index)
+            _list_with_picture(vendor, spec, seed=index)
+            added += 1
     return added
 
 
@@ -60,7 +61,7 @@ def _has_products(vendor_id: str) -> bool:
                           {"id": vendor_id}).scalar_one()
 
 
-def _list_with_picture(vendor: Account, spec: tuple, seed: int) -> int:
+def _list_with_picture(vendor: Account, spec: tuple, seed: int) -> None:
     name, description, price, category, subcategory, stock = spec
     principal = Principal(vendor.id, Role.VENDOR, AccountState.ACTIVE, True,
                           VendorStatus.VERIFIED)
@@ -73,7 +74,6 @@ def _list_with_picture(vendor: Account, spec: tuple, seed: int) -> int:
                                   uow=bootstrap.unit_of_work, store=bootstrap.image_store())
     requests.put(ticket.upload_url, data=picture, headers=ticket.upload_headers,
                  timeout=30).raise_for_status()
-    return 1
 
 
 def _picture(name: str, seed: int) -> bytes:

@@ -18,8 +18,8 @@ _PRODUCT = """
     FROM products p JOIN accounts a ON a.id = p.vendor_id
 """
 _IMAGE = """
-    SELECT id, product_id, status, content_type, reject_reason, width, height, labels,
-           objects, renditions
+    SELECT id, product_id, status, content_type, declared_size, reject_reason, width, height,
+           labels, objects, renditions
     FROM product_images
 """
 _UPDATABLE = ("name", "description", "price_amount", "category_id", "subcategory_id", "stock",
@@ -39,7 +39,8 @@ def product_from(row: Any, images: tuple[ProductImage, ...] = ()) -> Product:
 def image_from(row: Any) -> ProductImage:
     return ProductImage(
         id=str(row.id), product_id=str(row.product_id), status=ImageStatus(row.status),
-        content_type=row.content_type, reject_reason=row.reject_reason, width=row.width,
+        content_type=row.content_type, declared_size=row.declared_size,
+        reject_reason=row.reject_reason, width=row.width,
         height=row.height, labels=tuple(Label(**item) for item in row.labels),
         objects=tuple(DetectedObject(item["name"], item["score"], tuple(item["box"]))
                       for item in row.objects),
@@ -116,10 +117,6 @@ class PostgresCatalog:
         return self._db.execute(text(
             "SELECT count(*) FROM product_images WHERE product_id = :id AND status <> 'rejected'"),
             {"id": product_id}).scalar_one()
-
-    def declared_size(self, image_id: str) -> int:
-        return self._db.execute(text("SELECT declared_size FROM product_images WHERE id = :id"),
-                                {"id": image_id}).scalar_one()
 
     def image_by_object(self, object_name: str, *, for_update: bool = False) -> ProductImage | None:
         lock = " FOR UPDATE" if for_update else ""

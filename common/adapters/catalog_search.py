@@ -128,3 +128,14 @@ class PgVectorSimilarProducts:
                 {"embedding": vector_literal(recognition.embedding), "candidates": self._candidates,
                  "limit": limit})
             return [(str(row.product_id), round(float(row.score), 4)) for row in rows]
+
+
+class NoProductImageCatalog:
+    """The local backend's similar-image index is the product_images embeddings table itself,
+    written with the image: there is no outside index to keep in step."""
+
+    def add(self, product_id: str, image_id: str, gcs_uri: str) -> None:
+        return None
+
+    def remove(self, product_id: str, image_id: str) -> None:
+        return None

@@ -2,7 +2,7 @@
 Product Search catalog those similar products come from.
 
 google-cloud-vision is imported when an adapter is built, never at module import, so a function
-on the local backend (NoProductImageCatalog lives here too) does not pay for it. With `endpoint`
+on the local backend does not pay for it. With `endpoint`
 the clients speak REST to that address (tests point it at a local stand-in); without, gRPC to
 Google with the default credentials. The client's own retries (up to 600 s) are off: a transient
 failure (5xx, UNAVAILABLE, DEADLINE_EXCEEDED, quota, network) raises ServiceUnavailable("vision")
@@ -146,17 +146,6 @@ class VisionProductCatalog:
             with _unless("ALREADY_EXISTS"):
                 self._client.add_product_to_product_set(
                     name=self._set, product=product, **self._options)
-
-
-class NoProductImageCatalog:
-    """The local backend's similar-image index is the product_images embeddings table itself,
-    written with the image: there is no outside index to keep in step."""
-
-    def add(self, product_id: str, image_id: str, gcs_uri: str) -> None:
-        return None
-
-    def remove(self, product_id: str, image_id: str) -> None:
-        return None
 
 
 def _client(client_class: Any, endpoint: str | None, credentials: Any) -> Any:

@@ -40,6 +40,7 @@ class ProductImage:
     product_id: str
     status: ImageStatus
     content_type: str
+    declared_size: int
     reject_reason: str | None = None
     width: int | None = None
     height: int | None = None

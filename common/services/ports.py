@@ -9,6 +9,7 @@ from common.domain.events import Event
 from common.domain.identity import Account, AccountState, Principal, VendorStatus
 
 if TYPE_CHECKING:
+    from common.domain.catalog import Cursor, ProductSearch
     from common.domain.images import Recognition
     from common.imaging.decode import DecodedImage
 
@@ -44,7 +45,6 @@ class Catalog(Protocol):
     def add_image(self, image_id: str, product_id: str, object_name: str, content_type: str,
                   size: int) -> None: ...
     def live_image_count(self, product_id: str) -> int: ...
-    def declared_size(self, image_id: str) -> int: ...
     def image_by_object(self, object_name: str, *, for_update: bool = False): ...
     def mark_ready(self, image_id: str, width: int, height: int, recognition: "Recognition",
                    renditions: dict[str, str]) -> None: ...
@@ -81,6 +81,13 @@ class Identity(Protocol):
 class RateLimiter(Protocol):
     def retry_after(self, limits: Sequence[tuple[str, int]]) -> int | None: ...
     def hit(self, buckets: Sequence[str]) -> None: ...
+
+
+class ProductQueries(Protocol):
+    """Read-only catalog queries (common/adapters/catalog_search.py): rows with a sort_key."""
+
+    def search(self, search: "ProductSearch", after: "Cursor | None") -> list: ...
+    def summaries(self, product_ids: list[str]) -> dict: ...
 
 
 class ImageRecognizer(Protocol):

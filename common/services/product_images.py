@@ -90,13 +90,14 @@ def index_uploaded_image(uploaded: UploadedObject, *, uow: UnitOfWorkFactory, st
 
 def _index(tx, image, data: bytes, store: ImageStore, recognizer: ImageRecognizer,  # noqa: ANN001
            catalog: ProductImageCatalog) -> str:
+    # Imported here: the upload-URL function shares this module but not the imaging libraries.
     from common.imaging.decode import decode
     from common.imaging.renditions import CONTENT_TYPE, webp_renditions
 
-    declared = tx.catalog.declared_size(image.id)
     try:
-        if len(data) != declared:
-            raise UnsupportedImage(f"The file is {len(data)} bytes, not the {declared} declared.")
+        if len(data) != image.declared_size:
+            raise UnsupportedImage(
+                f"The file is {len(data)} bytes, not the {image.declared_size} declared.")
         decoded = decode(data, image.content_type)
     except UnsupportedImage as refusal:
         tx.catalog.mark_rejected(image.id, refusal.detail)

@@ -9,19 +9,14 @@ import json
 import uuid
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from common.domain.catalog import Cursor, ProductSearch, Sort, check_search, effective_sort
 from common.domain.errors import InvalidRequest
 from common.domain.images import Label
-from common.services.ports import ImageRecognizer, SimilarProducts
+from common.services.ports import ImageRecognizer, ProductQueries, SimilarProducts
 
 IMAGE_RESULTS = 10
-
-
-class ProductQueries(Protocol):
-    def search(self, search: ProductSearch, after: Any) -> list[Any]: ...
-    def summaries(self, product_ids: list[str]) -> dict[str, Any]: ...
 
 
 def search_products(search: ProductSearch, page_token: str | None, *,

@@ -123,9 +123,7 @@ def test_products_of_a_blocked_vendor_are_not_shown(api, verified_vendor, admin)
         "float-stock", "empty-name", "unknown-category", "unknown-subcategory",
         "subcategory-of-another-category", "injection-in-category", "unknown-field"])
 def test_bad_products_are_refused_and_nothing_is_listed(api, verified_vendor, change, field):
-    marker = f"refused-{uuid.uuid4().hex[:8]}"
-    response = api.post("/v1/products", headers=verified_vendor.auth,
-                        json=new_product(**{"description": marker, **change}))
+    response = api.post("/v1/products", headers=verified_vendor.auth, json=new_product(**change))
 
     assert response.status_code == 422, response.text
     assert response.json()["code"] == "invalid_request"
@@ -192,3 +190,17 @@ def test_the_upload_url_is_bound_to_type_and_size(api, verified_vendor):
     assert "content-type%3Bhost%3Bx-goog-content-length-range" in ticket["upload_url"]
     pending = api.get(f"/v1/products/{product['id']}").json()["images"]
     assert [(i["id"], i["status"]) for i in pending] == [(ticket["image_id"], "pending")]
+
+
+def test_a_product_has_at_most_ten_images(api, verified_vendor):
+    product = list_product(api, verified_vendor)
+    path, body = f"/v1/products/{product['id']}/images", {"content_type": "image/jpeg",
+                                                          "size": 1000}
+    statuses = [api.post(path, headers=verified_vendor.auth, json=body).status_code
+                for _ in range(10)]
+
+    eleventh = api.post(path, headers=verified_vendor.auth, json=body)
+
+    assert statuses == [201] * 10
+    assert (eleventh.status_code, eleventh.json()["code"]) == (409, "invalid_state")
+    assert len(api.get(f"/v1/products/{product['id']}").json()["images"]) == 10
