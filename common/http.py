@@ -25,7 +25,7 @@ from common.api.operations import Operation
 from common.domain.errors import DomainError, ServiceUnavailable, TooManyAttempts, Unauthenticated
 from common.domain.identity import Principal, authorize
 from common.http_inputs import Problem, parse_body, parse_query, parse_upload
-from common.logs import log
+from common.logs import log, log_unhandled
 
 logger = logging.getLogger("bazaar.http")
 MAX_TOKEN_CHARS = 4096
@@ -197,35 +197,55 @@ def _idempotent(op: Operation, request: flask.Request, call: Call,
     if not _IDEMPOTENCY_KEY.match(key):
         raise Problem(422, "invalid_request", "Invalid request", "The request is not valid.",
                       errors=[{"field": "Idempotency-Key", "message": "8-255 visible ASCII"}])
-    from common.adapters.idempotency import StoredResponse
+    from common.adapters.idempotency import ClaimLost, StoredResponse
+    from common.adapters.unit_of_work import deferred_commits
 
     store = bootstrap.idempotency_keys()
     caller = call.principal.account_id if call.principal else "anonymous"
-    digest = hashlib.sha256(request.method.encode() + request.path.encode() + b"\n"
-                            + request.get_data(cache=True)).hexdigest()
-    claim = store.claim(caller, key, digest)
+    claim = store.claim(caller, key, _request_digest(request))
     if claim.reason == "reused":
         raise Problem(422, "idempotency_key_reused", "Idempotency key reused",
                       "This Idempotency-Key was used with a different request.")
     if claim.reason == "in_progress":
-        raise Problem(409, "idempotency_in_progress", "Request in progress",
-                      "A request with this Idempotency-Key is still running: retry shortly.")
+        raise _in_progress()
     if claim.replay is not None:
         response = flask.Response(claim.replay.body, status=claim.replay.status,
                                   mimetype=_mimetype(claim.replay.status))
         response.headers["Idempotent-Replayed"] = "true"
         return response
-    try:
-        response = _respond(op, _run_domain(run, call.request_id))
-    except BaseException:
-        store.release(caller, key)
-        raise
-    if response.status_code >= 500:
-        store.release(caller, key)
-    else:
-        store.complete(caller, key, StoredResponse(response.status_code,
-                                                   response.get_data(as_text=True)))
+    lease = claim.lease
+    with deferred_commits(bootstrap.engine()) as effect:
+        try:
+            response = _respond(op, _run_domain(run, call.request_id))
+        except BaseException:
+            effect.finish(lambda db: store.release(db, caller, key, lease))
+            raise
+        stored = StoredResponse(response.status_code, response.get_data(as_text=True))
+        try:
+            # The response commits in the effect's transaction: both happen, or neither.
+            effect.finish(lambda db: store.release(db, caller, key, lease)
+                          if stored.status >= 500
+                          else store.complete(db, caller, key, lease, stored))
+        except ClaimLost:
+            raise _in_progress() from None
     return response
+
+
+def _request_digest(request: flask.Request) -> str:
+    """What makes a retry "the same request": method, path and body, a JSON body compared
+    by value (key order and spacing may differ between a client's attempts)."""
+    body = request.get_data(cache=True)
+    if request.is_json:
+        parsed = request.get_json(silent=True, cache=True)
+        if parsed is not None:
+            body = json.dumps(parsed, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(request.method.encode() + request.path.encode() + b"\n"
+                          + body).hexdigest()
+
+
+def _in_progress() -> Problem:
+    return Problem(409, "idempotency_in_progress", "Request in progress",
+                   "A request with this Idempotency-Key is still running: retry shortly.")
 
 
 def _run_domain(run: Callable[[], flask.Response], request_id: str) -> flask.Response:
@@ -256,7 +276,7 @@ def _problem_for(error: Exception, request_id: str) -> flask.Response:
         return problem_response(503, "service_unavailable", "Service unavailable",
                                 "A service we depend on is unavailable: retry shortly.",
                                 request_id, headers={"Retry-After": "5"})
-    logger.exception("unhandled error", extra={"fields": {"request_id": request_id}})
+    log_unhandled(logger, error, request_id=request_id)
     return problem_response(500, "internal", "Internal error",
                             "Something went wrong on our side; it has been logged.", request_id)
 

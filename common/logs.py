@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
 from datetime import datetime, timezone
 from typing import Any
 
@@ -49,3 +50,23 @@ def configure(level: str = "INFO") -> None:
 def log(logger: logging.Logger, level: int, message: str, **fields: Any) -> None:
     """Log `message` with structured `fields` (ids and numbers, never personal data)."""
     logger.log(level, message, extra={"fields": fields})
+
+
+def log_unhandled(logger: logging.Logger, error: BaseException, **fields: Any) -> None:
+    """Log a bug with its stack, but not the message of a database error: the server's
+    text can quote the values it refused (`Key (email)=(…) already exists`)."""
+    if _is_database_error(error):
+        from common.adapters.database import sqlstate  # loaded already: the error is its
+
+        frames = "".join(traceback.format_tb(error.__traceback__))
+        fields = {**fields, "error": type(error).__name__,
+                  "sqlstate": sqlstate(error),
+                  "stack_trace": frames + f"{type(error).__name__}: (message withheld)"}
+        logger.error("unhandled database error", extra={"fields": fields})
+        return
+    logger.error("unhandled error", exc_info=error, extra={"fields": fields})
+
+
+def _is_database_error(error: BaseException) -> bool:
+    return type(error).__module__.startswith(("sqlalchemy", "pg8000"))
+

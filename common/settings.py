@@ -19,6 +19,8 @@ EMULATOR_VARIABLES = (
     "STORAGE_EMULATOR_HOST",
 )
 LOCAL_DEMO_PASSWORD = "Bazaar-demo-2026!"
+# Where BAZAAR_FAULT may kill a test process (common/faults.py).
+FAULT_POINTS = ("after_commit",)
 
 
 class SettingsError(RuntimeError):
@@ -69,10 +71,16 @@ class Settings:
     login_attempts_per_email: int
     login_attempts_per_address: int
     login_window_s: int
+    # Password-reset mails: per email (past it: 202, no mail) and per client address (429).
+    password_resets_per_email: int
+    password_resets_per_address: int
+    password_reset_window_s: int
     # Demo data (local only)
     demo_data: bool
     demo_password: str
     log_level: str
+    # Tests only: a named point (common/faults.py) where the process dies as if killed.
+    fault_point: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -150,9 +158,13 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
         login_attempts_per_email=_int(env, "LOGIN_ATTEMPTS_PER_EMAIL", 10),
         login_attempts_per_address=_int(env, "LOGIN_ATTEMPTS_PER_ADDRESS", 50),
         login_window_s=_int(env, "LOGIN_WINDOW_S", 900),
+        password_resets_per_email=_int(env, "PASSWORD_RESETS_PER_EMAIL", 3),
+        password_resets_per_address=_int(env, "PASSWORD_RESETS_PER_ADDRESS", 30),
+        password_reset_window_s=_int(env, "PASSWORD_RESET_WINDOW_S", 3600),
         demo_data=_flag(env.get("BAZAAR_DEMO_DATA")),
         demo_password=env.get("BAZAAR_DEMO_PASSWORD", LOCAL_DEMO_PASSWORD),
         log_level=env.get("LOG_LEVEL", "INFO"),
+        fault_point=env.get("BAZAAR_FAULT") or None,
     )
     _refuse_forbidden(settings, env)
     return settings
@@ -167,8 +179,14 @@ def _refuse_forbidden(settings: Settings, env: Mapping[str, str]) -> None:
         raise SettingsError("IMAGE_RECOGNITION must be local or vision")
     if not 60 <= settings.upload_url_ttl_s <= 3600:
         raise SettingsError("UPLOAD_URL_TTL_S must be 60..3600 seconds")
+    if min(settings.login_window_s, settings.password_reset_window_s) < 1:
+        raise SettingsError("LOGIN_WINDOW_S and PASSWORD_RESET_WINDOW_S must be positive")
+    if settings.fault_point is not None and settings.fault_point not in FAULT_POINTS:
+        raise SettingsError(f"BAZAAR_FAULT must be one of {FAULT_POINTS}")
     if not settings.is_production:
         return
+    if settings.fault_point is not None:
+        raise SettingsError("production refuses BAZAAR_FAULT")
     emulators = [name for name in EMULATOR_VARIABLES if env.get(name)]
     if emulators:
         # With FIREBASE_AUTH_EMULATOR_HOST set, firebase-admin accepts unsigned tokens.

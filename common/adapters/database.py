@@ -26,6 +26,8 @@ def create_engine(settings: Settings) -> sqlalchemy.Engine:
         pool_timeout=POOL_TIMEOUT_S,
         pool_pre_ping=True,
         pool_recycle=1800,
+        # Bound parameters (emails, names) never reach exception text, and so never a log.
+        hide_parameters=True,
     )
     if settings.database_url:
         engine = sqlalchemy.create_engine(
@@ -76,14 +78,38 @@ UNAVAILABLE_ERRORS = (
 )
 
 
+# What the server reports that a retry may cure (pg8000 raises all of them as
+# ProgrammingError): serialization failure, deadlock, statement timeout, a failover's
+# admin shutdown, crash or cannot-connect-now, too many connections, out of memory or
+# disk; and every connection exception (class 08).
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "57014", "57P01", "57P02", "57P03",
+                                 "53000", "53100", "53200", "53300", "53400"})
+TRANSIENT_SQLSTATE_CLASSES = ("08",)
+
+
+def sqlstate(error: BaseException) -> str | None:
+    """The SQLSTATE the server reported for `error` (a SQLAlchemy DBAPIError), if any."""
+    fields = getattr(getattr(error, "orig", None), "args", ())
+    if fields and isinstance(fields[0], dict):
+        code = fields[0].get("C")
+        return code if isinstance(code, str) else None
+    return None
+
+
+def is_transient(error: sa_exc.DBAPIError) -> bool:
+    code = sqlstate(error)
+    return error.connection_invalidated or (code is not None and (
+        code in TRANSIENT_SQLSTATES or code.startswith(TRANSIENT_SQLSTATE_CLASSES)))
+
+
 @contextlib.contextmanager
 def translated_errors() -> Iterator[None]:
-    """Turn 'the database is not there' into ServiceUnavailable (a 503)."""
+    """Turn 'the database is not there, or asks to be retried' into ServiceUnavailable."""
     try:
         yield
     except UNAVAILABLE_ERRORS as error:
         raise ServiceUnavailable("database", error) from error
     except sa_exc.DBAPIError as error:
-        if error.connection_invalidated:
+        if is_transient(error):
             raise ServiceUnavailable("database", error) from error
         raise

@@ -1,8 +1,15 @@
-"""PostgresIdempotencyKeys: replay the first response to a retried POST (shared/api.md)."""
+"""PostgresIdempotencyKeys: replay the first response to a retried POST (shared/api.md).
+
+A key is claimed with a lease in a short transaction of its own; its response is stored
+by `complete` inside the transaction of the request's effect (common/adapters/
+unit_of_work.py), guarded by the claim, so an effect and its stored response commit
+together or not at all, and a request whose lease a retry took over commits nothing.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy
 from sqlalchemy import text
@@ -22,11 +29,15 @@ class StoredResponse:
 
 @dataclass(frozen=True)
 class Claim:
-    """Outcome of claiming a key: `acquired`, or a `replay`, or a conflict `reason`."""
+    """Outcome of claiming a key: a `lease` (acquired), or a `replay`, or a conflict `reason`."""
 
-    acquired: bool = False
+    lease: datetime | None = None  # identifies this claim: a takeover sets another
     replay: StoredResponse | None = None
     reason: str | None = None  # "reused" (other body) or "in_progress"
+
+
+class ClaimLost(Exception):
+    """Another request took over this key after its lease ran out: commit nothing."""
 
 
 class PostgresIdempotencyKeys:
@@ -46,12 +57,12 @@ class PostgresIdempotencyKeys:
                      "response_status = NULL, response_body = NULL "
                      "WHERE k.expires_at < now() OR (k.response_status IS NULL "
                      "AND k.locked_until < now() AND k.request_hash = EXCLUDED.request_hash) "
-                     "RETURNING 1"),
+                     "RETURNING k.locked_until"),
                 {"caller": caller, "key": key, "hash": request_hash, "lease": LEASE_S,
                  "keep": KEEP_S},
             ).first()
             if row is not None:
-                return Claim(acquired=True)
+                return Claim(lease=row.locked_until)
             existing = db.execute(
                 text("SELECT request_hash, response_status, response_body FROM idempotency_keys "
                      "WHERE caller = :caller AND key = :key"),
@@ -63,23 +74,30 @@ class PostgresIdempotencyKeys:
             return Claim(reason="in_progress")
         return Claim(replay=StoredResponse(existing.response_status, existing.response_body))
 
-    def complete(self, caller: str, key: str, response: StoredResponse) -> None:
-        with translated_errors(), self._engine.begin() as db:
-            db.execute(
-                text("UPDATE idempotency_keys SET response_status = :status, "
-                     "response_body = :body, locked_until = NULL "
-                     "WHERE caller = :caller AND key = :key"),
-                {"caller": caller, "key": key, "status": response.status, "body": response.body},
-            )
+    @staticmethod
+    def complete(db: sqlalchemy.Connection, caller: str, key: str, lease: datetime,
+                 response: StoredResponse) -> None:
+        """Store the response in `db`'s transaction (the effect's); ClaimLost if this
+        request no longer holds the key."""
+        stored = db.execute(
+            text("UPDATE idempotency_keys SET response_status = :status, "
+                 "response_body = :body, locked_until = NULL "
+                 "WHERE caller = :caller AND key = :key AND locked_until = :lease "
+                 "AND response_status IS NULL"),
+            {"caller": caller, "key": key, "lease": lease, "status": response.status,
+             "body": response.body},
+        ).rowcount
+        if stored != 1:
+            raise ClaimLost(key)
 
-    def release(self, caller: str, key: str) -> None:
+    @staticmethod
+    def release(db: sqlalchemy.Connection, caller: str, key: str, lease: datetime) -> None:
         """Forget a key whose request failed on our side, so that a retry runs again."""
-        with translated_errors(), self._engine.begin() as db:
-            db.execute(
-                text("DELETE FROM idempotency_keys WHERE caller = :caller AND key = :key "
-                     "AND response_status IS NULL"),
-                {"caller": caller, "key": key},
-            )
+        db.execute(
+            text("DELETE FROM idempotency_keys WHERE caller = :caller AND key = :key "
+                 "AND locked_until = :lease AND response_status IS NULL"),
+            {"caller": caller, "key": key, "lease": lease},
+        )
 
     def purge_expired(self) -> None:
         with translated_errors(), self._engine.begin() as db:
