@@ -19,7 +19,7 @@ LENGTH_RANGE_HEADER = "x-goog-content-length-range"
 
 class GcsImageStore:
     def __init__(self, settings: Settings) -> None:
-        from google.cloud import storage
+        from google.cloud import storage  # type: ignore[attr-defined]  # untyped package
 
         self._settings = settings
         self._client = storage.Client(project=settings.project_id)
@@ -50,7 +50,7 @@ class GcsImageStore:
         credentials, _ = google.auth.default()
         if not credentials.valid:
             credentials.refresh(google.auth.transport.requests.Request())
-        return {"service_account_email": credentials.service_account_email,
+        return {"service_account_email": credentials.service_account_email,  # type: ignore[attr-defined]
                 "access_token": credentials.token}
 
     def read_upload(self, object_name: str, generation: int | None,
@@ -67,12 +67,12 @@ class GcsImageStore:
             raise ServiceUnavailable("storage", error) from error
 
     def delete_upload(self, object_name: str, generation: int | None = None) -> None:
-        from google.api_core import exceptions
+        """Delete the upload (this generation, or the live one); one already gone is fine."""
+        _delete(self._uploads.blob(object_name, generation=generation))
 
-        try:
-            self._uploads.blob(object_name, generation=generation).delete()
-        except exceptions.NotFound:
-            pass
+    def delete_rendition(self, object_name: str) -> None:
+        """Delete a public rendition; one already gone (or never written) is fine."""
+        _delete(self._renditions.blob(object_name))
 
     def write_rendition(self, object_name: str, data: bytes, content_type: str) -> None:
         from google.api_core import exceptions
@@ -86,6 +86,17 @@ class GcsImageStore:
 
     def rendition_uri(self, object_name: str) -> str:
         return f"gs://{self._settings.renditions_bucket}/{object_name}"
+
+
+def _delete(blob) -> None:  # noqa: ANN001
+    from google.api_core import exceptions
+
+    try:
+        blob.delete()
+    except exceptions.NotFound:
+        pass
+    except (exceptions.ServerError, exceptions.TooManyRequests) as error:
+        raise ServiceUnavailable("storage", error) from error
 
 
 def _endpoint(host: str | None) -> str | None:

@@ -16,8 +16,6 @@ import contextlib
 import io
 from typing import TYPE_CHECKING, Any, Iterator
 
-from PIL import Image
-
 from common.domain.errors import ServiceUnavailable
 from common.domain.images import DetectedObject, Label, Recognition, rendition_size, top_labels
 
@@ -183,6 +181,8 @@ def _annotate(client: Any, image: "DecodedImage", features: list[dict[str, Any]]
 
 def _jpeg(image: "DecodedImage") -> bytes:
     """The pixels as a JPEG whose longer side is at most MAX_SIDE px (never scaled up)."""
+    from PIL import Image  # here: removing a reference image (image deletion) needs no Pillow
+
     pixels = image.pixels
     size = rendition_size(pixels.width, pixels.height, MAX_SIDE)
     if size != pixels.size:

@@ -16,6 +16,16 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 MAX_SIDE = 20_000
 MAX_IMAGES_PER_PRODUCT = 10
+# A search photo is only looked at, never kept: its own, smaller limit (the contract's).
+QUERY_MAX_PIXELS = 12_000_000
+QUERY_LIMIT_TEXT = "12 megapixels (4,000 × 3,000)"
+# An upload URL unused this long after it expired will never bring its image: the image is
+# expired (it stops counting toward MAX_IMAGES_PER_PRODUCT, a late upload is not indexed).
+UPLOAD_GRACE_S = 30 * 60
+# One indexing run holds its claim this long; a redelivery after that may take it over.
+INDEXING_LEASE_S = 120
+# A claim nobody finished or took over for this long (retries exhausted) expires the image.
+ABANDONED_CLAIM_S = 24 * 3600
 # Rendition name -> longest side in pixels; every rendition is WebP without metadata.
 RENDITIONS = {"thumbnail": 320, "display": 1280}
 RENDITION_QUALITY = 82
@@ -25,9 +35,26 @@ MAX_LABELS = 5
 
 
 class ImageStatus(StrEnum):
-    PENDING = "pending"
+    PENDING = "pending"  # waiting for its upload
+    PROCESSING = "processing"  # claimed by one indexing run (shown as pending)
     READY = "ready"
     REJECTED = "rejected"
+    EXPIRED = "expired"  # its upload never came (never shown)
+    DELETED = "deleted"  # by its vendor (never shown)
+
+
+# What a client is told: an image being indexed is still pending for it.
+SHOWN_STATUS = {ImageStatus.PROCESSING: ImageStatus.PENDING}
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    """Where an image's files live outside the database: its upload's object name, and
+    renditions and a similar-image reference found from the product and image ids."""
+
+    product_id: str
+    image_id: str
+    object_name: str
 
 
 @dataclass(frozen=True)

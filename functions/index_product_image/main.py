@@ -2,8 +2,10 @@
 WebP declared; then metadata-free WebP renditions, labels, embedding, and the image is ready.
 
 Trigger: the upload bucket's OBJECT_FINALIZE notification on topic gcs-object-events
-(Eventarc in production, the Pub/Sub stand-in locally). Events: product.image_indexed,
-product.image_rejected. Settings: database, Cloud Storage, IMAGE_RECOGNITION, Pub/Sub.
+(Eventarc in production, the Pub/Sub stand-in locally). A delivery that finds the image
+claimed by another run fails (IndexingDeferred), so Pub/Sub delivers it again later.
+Events: product.image_indexed, product.image_rejected. Settings: database, Cloud Storage,
+IMAGE_RECOGNITION, Pub/Sub.
 """
 
 import logging

@@ -80,3 +80,26 @@ def wait_for_image(api: Api, product_id: str, image_id: str, timeout: float = 30
         if image["status"] != "pending" or time.monotonic() > deadline:
             return image
         time.sleep(0.2)
+
+
+def target(size=(640, 480)) -> Image.Image:
+    """Concentric rings: the local model sees a maze or a spiral (never a crossword)."""
+    image = Image.new("RGB", size, (20, 90, 200))
+    draw = ImageDraw.Draw(image)
+    centre_x, centre_y = size[0] // 2, size[1] // 2
+    for radius in range(min(size) // 2, 0, -30):
+        colour = (255, 200, 0) if radius % 60 else (200, 0, 0)
+        draw.ellipse([centre_x - radius, centre_y - radius, centre_x + radius,
+                      centre_y + radius], fill=colour)
+    return image
+
+
+def checkerboard(size=(640, 480), square: int = 80) -> Image.Image:
+    """Black and white squares: the local model sees a crossword (never a maze)."""
+    image = Image.new("RGB", size, (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    for x in range(0, size[0], square):
+        for y in range(0, size[1], square):
+            if (x // square + y // square) % 2:
+                draw.rectangle([x, y, x + square, y + square], fill=(0, 0, 0))
+    return image

@@ -56,3 +56,31 @@ def test_a_plain_photo_gets_labels_and_scored_products(api):
     assert all(0 <= item["score"] <= 1 for item in body["items"])
     assert [item["score"] for item in body["items"]] == sorted(
         (item["score"] for item in body["items"]), reverse=True)
+
+
+def test_a_small_file_of_more_than_twelve_megapixels_is_refused_naming_the_limit(api):
+    # A 17 KB palette PNG with transparency whose header says 4100×3000 (12.3 megapixels)
+    image = Image.new("P", (4_100, 3_000), 0)
+    image.putpalette([255, 255, 255, 200, 30, 30] + [0] * 762)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", transparency=0)
+
+    response = api.post("/v1/products:searchByImage",
+                        files={"image": ("big.png", buffer.getvalue(), "image/png")})
+
+    assert (response.status_code, response.json()["code"]) == (422, "unsupported_image")
+    assert "12 megapixels (4,000 × 3,000)" in response.json()["detail"]
+    assert response.json()["max_pixels"] == 12_000_000
+
+
+def test_a_palette_photo_with_transparency_within_the_limit_is_searched(api):
+    image = Image.new("P", (4_000, 3_000), 0)
+    image.putpalette([255, 255, 255, 200, 30, 30] + [0] * 762)
+    image.paste(1, (1_000, 750, 2_000, 1_500))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", transparency=0)
+
+    response = api.post("/v1/products:searchByImage",
+                        files={"image": ("ok.png", buffer.getvalue(), "image/png")})
+
+    assert response.status_code == 200, response.text
