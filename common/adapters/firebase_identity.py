@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import time
-from dataclasses import dataclass
-from typing import Iterator
+import uuid
+from typing import Any, Iterator
 from urllib.parse import parse_qs, urlparse
 
 import firebase_admin
@@ -29,25 +29,12 @@ from common.domain.errors import (
     Unauthenticated,
     WrongPassword,
 )
+from common.domain.identity import TokenClaims, Tokens
 from common.settings import Settings, SettingsError
 
 REST_TIMEOUT_S = 5
 HTTP_POOL_SIZE = 32
 CLOCK_SKEW_S = 5
-
-
-@dataclass(frozen=True)
-class Tokens:
-    account_id: str
-    id_token: str
-    refresh_token: str
-    expires_in: int
-
-
-@dataclass(frozen=True)
-class Claims:
-    account_id: str
-    role: str | None
 
 
 @contextlib.contextmanager
@@ -58,14 +45,15 @@ def _admin_errors() -> Iterator[None]:
         raise EmailTaken(
             "This email is already registered: log in or reset your password.") from error
     except (exceptions.UnavailableError, exceptions.DeadlineExceededError,
-            exceptions.UnknownError, requests.RequestException) as error:
+            exceptions.UnknownError, exceptions.InternalError,
+            requests.RequestException) as error:
         raise ServiceUnavailable("auth", error) from error
 
 
 class FirebaseIdentity:
     def __init__(self, settings: Settings) -> None:
-        if settings.is_production and not settings.firebase_web_api_key:
-            raise SettingsError("production needs FIREBASE_WEB_API_KEY (from Secret Manager)")
+        # Only `uses: [auth_client]` functions get the Web API key; verifying tokens and
+        # the admin calls need none, so a missing key is refused where it is used (_rest).
         self._app = firebase_admin.initialize_app(
             options={"projectId": settings.project_id}, name=f"bazaar-{id(self)}"
         )
@@ -88,10 +76,26 @@ class FirebaseIdentity:
     # --- users -----------------------------------------------------------------------------
     def create_user(self, account_id: str, email: str, password: str, name: str,
                     role: str, *, email_verified: bool = False) -> None:
+        """Create the user under a fresh `account_id`, then set its role: two calls.
+
+        If either fails the user may exist (a reply can be lost after the create landed):
+        the caller removes it by id. firebase-admin retries a request whose reply was lost,
+        and that retry finds the user its first attempt made; it is ours, so go on.
+        """
         with _admin_errors():
-            auth.create_user(uid=account_id, email=email, password=password, display_name=name,
-                             email_verified=email_verified, app=self._app)
+            try:
+                auth.create_user(uid=account_id, email=email, password=password,
+                                 display_name=name, email_verified=email_verified, app=self._app)
+            except (auth.UidAlreadyExistsError, auth.EmailAlreadyExistsError):
+                if not self._made_by_earlier_attempt(account_id, email):
+                    raise
             auth.set_custom_user_claims(account_id, {"role": role}, app=self._app)
+
+    def _made_by_earlier_attempt(self, account_id: str, email: str) -> bool:
+        try:
+            return auth.get_user(account_id, app=self._app).email == email
+        except auth.UserNotFoundError:
+            return False
 
     def delete_user(self, account_id: str) -> None:
         with _admin_errors(), contextlib.suppress(auth.UserNotFoundError):
@@ -117,7 +121,7 @@ class FirebaseIdentity:
             auth.update_user(account_id, email_verified=True, app=self._app)
 
     # --- tokens ------------------------------------------------------------------------------
-    def verify_id_token(self, id_token: str) -> Claims:
+    def verify_id_token(self, id_token: str) -> TokenClaims:
         """Check signature, audience and expiry; raises Unauthenticated."""
         try:
             claims = auth.verify_id_token(id_token, app=self._app,
@@ -129,7 +133,7 @@ class FirebaseIdentity:
         # firebase-admin skips the expiry check for emulator tokens; never accept an expired one.
         if float(claims.get("exp", 0)) < time.time() - CLOCK_SKEW_S:
             raise Unauthenticated("The token is invalid or expired: log in again.")
-        return Claims(account_id=claims["uid"], role=claims.get("role"))
+        return TokenClaims(account_id=_account_id(claims.get("uid")), role=claims.get("role"))
 
     def sign_in(self, email: str, password: str) -> Tokens:
         body = self._rest(f"{self._toolkit}/accounts:signInWithPassword",
@@ -140,7 +144,7 @@ class FirebaseIdentity:
     def refresh(self, refresh_token: str) -> Tokens:
         body = self._rest(f"{self._securetoken}/token",
                           data={"grant_type": "refresh_token", "refresh_token": refresh_token})
-        return Tokens(body["user_id"], body["id_token"], body["refresh_token"],
+        return Tokens(_account_id(body["user_id"]), body["id_token"], body["refresh_token"],
                       int(body["expires_in"]))
 
     # --- action links ----------------------------------------------------------------------
@@ -162,7 +166,10 @@ class FirebaseIdentity:
         with _admin_errors():
             return auth.generate_password_reset_link(email, app=self._app)
 
-    def _rest(self, url: str, **kwargs: object) -> dict:
+    def _rest(self, url: str, **kwargs: Any) -> dict:
+        if not self._key:
+            raise SettingsError("FIREBASE_WEB_API_KEY is not set: the Identity Toolkit REST "
+                                "API needs it (`uses: [auth_client]` in functions/manifest.yaml)")
         try:
             response = self._http.post(url, params={"key": self._key}, timeout=REST_TIMEOUT_S,
                                        **kwargs)
@@ -173,6 +180,16 @@ class FirebaseIdentity:
         if response.status_code >= 500:
             raise ServiceUnavailable("auth")
         raise _rest_error(response)
+
+
+def _account_id(uid: object) -> str:
+    """Our account ids are canonical UUIDs; any other uid is no account of ours (and must
+    not reach SQL, where it would be an invalid uuid)."""
+    if isinstance(uid, str):
+        with contextlib.suppress(ValueError):
+            if str(uuid.UUID(uid)) == uid:
+                return uid
+    raise Unauthenticated("No account belongs to this token.")
 
 
 def _rest_error(response: requests.Response) -> Exception:

@@ -1,7 +1,13 @@
-"""PostgresRateLimiter: fixed-window counters shared by every function instance."""
+"""PostgresRateLimiter: fixed-window counters shared by every function instance.
+
+A slot is reserved before the guarded action runs (one atomic upsert per bucket), so
+concurrent attempts cannot all pass a check that none of them has counted yet. Bucket
+names are stored hashed: no email or client address is written to the table.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Sequence
 
@@ -9,6 +15,26 @@ import sqlalchemy
 from sqlalchemy import text
 
 from common.adapters.database import translated_errors
+
+# Buckets in sorted order, so two reservations that share rows lock them in the same order.
+_RESERVE = text(
+    "INSERT INTO rate_limit_counters (bucket, window_start, hits) "
+    "SELECT bucket, to_timestamp(:start), 1 FROM unnest(CAST(:buckets AS text[])) AS t(bucket) "
+    "ORDER BY bucket "
+    "ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_counters.hits + 1 "
+    "RETURNING bucket, hits"
+)
+_RELEASE = text(
+    "UPDATE rate_limit_counters SET hits = hits - 1 "
+    "WHERE bucket = ANY(CAST(:buckets AS text[])) AND window_start = to_timestamp(:start) "
+    "AND hits > 0"
+)
+
+
+def _stored(bucket: str) -> str:
+    """`login:email:<value>` → `login:email:<sha-256 of the name>`: no raw value is kept."""
+    scope = ":".join(bucket.split(":", 2)[:2])
+    return f"{scope}:{hashlib.sha256(bucket.encode()).hexdigest()[:32]}"
 
 
 class PostgresRateLimiter:
@@ -21,30 +47,30 @@ class PostgresRateLimiter:
         start = now - now % self._window_s
         return start, int(start + self._window_s - now) + 1
 
-    def retry_after(self, limits: Sequence[tuple[str, int]]) -> int | None:
-        """Seconds to wait if any (bucket, limit) is used up in this window, else None."""
+    def reserve(self, limits: Sequence[tuple[str, int]]) -> int | None:
+        """Take one slot in every (bucket, limit) of this window, all or none.
+
+        Returns None when the slots are taken, or the seconds until the window ends when
+        any bucket is full (then nothing is counted).
+        """
         start, retry_after = self._window()
-        with translated_errors(), self._engine.connect() as db:
-            rows = db.execute(
-                text("SELECT bucket, hits FROM rate_limit_counters WHERE bucket = ANY(:buckets) "
-                     "AND window_start = to_timestamp(:start)"),
-                {"buckets": [bucket for bucket, _ in limits], "start": start},
-            ).all()
-        hits = {row.bucket: row.hits for row in rows}
-        if any(hits.get(bucket, 0) >= limit for bucket, limit in limits):
-            return retry_after
+        wanted = {_stored(bucket): limit for bucket, limit in limits}
+        with translated_errors(), self._engine.connect() as db, db.begin() as tx:
+            rows = db.execute(_RESERVE, {"buckets": sorted(wanted), "start": start}).all()
+            if any(row.hits > wanted[row.bucket] for row in rows):
+                tx.rollback()
+                return retry_after
         return None
 
-    def hit(self, buckets: Sequence[str]) -> None:
-        """Count one attempt against each bucket in the current window."""
+    def release(self, buckets: Sequence[str]) -> None:
+        """Give back one slot per bucket (the action succeeded and must not count).
+
+        A release that crosses a window boundary gives back a slot of the new window, if any.
+        """
         start, _ = self._window()
         with translated_errors(), self._engine.begin() as db:
-            db.execute(
-                text("INSERT INTO rate_limit_counters (bucket, window_start, hits) "
-                     "VALUES (:bucket, to_timestamp(:start), 1) ON CONFLICT (bucket, window_start) "
-                     "DO UPDATE SET hits = rate_limit_counters.hits + 1"),
-                [{"bucket": bucket, "start": start} for bucket in buckets],
-            )
+            db.execute(_RELEASE, {"buckets": sorted({_stored(b) for b in buckets}),
+                                  "start": start})
 
     def forget_old_windows(self) -> None:
         with translated_errors(), self._engine.begin() as db:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from common.domain.errors import InvalidState, NotFound, ServiceUnavailable
-from common.domain.events import Event
+from common.domain.errors import InvalidState, NotFound
+from common.domain.events import AccountBlocked, AccountUnblocked
 from common.domain.identity import AccountState, check_blockable
 from common.logs import log
-from common.services.ports import Identity, UnitOfWork, UnitOfWorkFactory
+from common.ports.identity import Identity
+from common.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ def block_account(account_id: str, reason: str, *, admin_id: str, uow: UnitOfWor
             raise InvalidState("The account is already blocked.")
         tx.accounts.set_state(account_id, AccountState.BLOCKED, reason)
         tx.accounts.record_admin_action(admin_id, "account.block", account_id, reason)
-        tx.record(Event("account.blocked", {"account_id": account_id}))
+        tx.record(AccountBlocked(account_id=account_id))
         tx.commit()
     _sync_now(account_id, uow, identity)
     return AccountState.BLOCKED
@@ -42,21 +43,28 @@ def unblock_account(account_id: str, reason: str, *, admin_id: str, uow: UnitOfW
             raise InvalidState("The account is not blocked.")
         tx.accounts.set_state(account_id, AccountState.ACTIVE, None)
         tx.accounts.record_admin_action(admin_id, "account.unblock", account_id, reason)
-        tx.record(Event("account.unblocked", {"account_id": account_id}))
+        tx.record(AccountUnblocked(account_id=account_id))
         tx.commit()
     _sync_now(account_id, uow, identity)
     return AccountState.ACTIVE
 
 
 def _sync_now(account_id: str, uow: UnitOfWorkFactory, identity: Identity) -> None:
-    """Let Firebase follow at once (logins right after an unblock work); the event retries."""
-    try:
-        with uow() as tx:
+    """Let Firebase follow at once (logins right after an unblock work).
+
+    The committed state is the answer: whatever goes wrong here is logged (ids and the
+    error's type only) and left to the `account.*` event's consumer, which retries.
+    """
+    # Entering may first commit the change itself (an idempotent request's held effect):
+    # a failure of that must reach the caller, so only what follows is caught.
+    with uow() as tx:
+        try:
             sync_firebase_state(account_id, tx, identity=identity)
             tx.commit()
-    except ServiceUnavailable as error:
-        log(logger, logging.WARNING, "firebase sync deferred to the account event",
-            account_id=account_id, dependency=error.dependency)
+        except Exception as error:  # committed already; sync_account_status is the guarantee
+            log(logger, logging.WARNING, "firebase sync deferred to the account event",
+                account_id=account_id, error=type(error).__name__,
+                dependency=getattr(error, "dependency", None))
 
 
 def sync_firebase_state(account_id: str, tx: UnitOfWork, *, identity: Identity) -> None:

@@ -4,7 +4,9 @@ database, or in neither.
 Steps: (1) insert the account as `registering` (the unique email decides races),
 (2) create the Firebase user with the same id, (3) activate it and record
 `user.registered` (which mails the verification link). A failure undoes the earlier
-steps; a crash between steps is undone by `reconcile_stale_registrations`.
+steps: the Firebase user by id (a failed call may still have created it), then the row.
+What cannot be undone at once (Firebase down, a crash) stays `registering`, and
+`reconcile_stale_registrations` removes both halves.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 
 from common.domain.errors import EmailTaken, ServiceUnavailable
-from common.domain.events import Event
+from common.domain.events import Event, UserRegistered, VendorRegistered
 from common.domain.identity import (
     DEFAULT_PAYMENT_METHODS,
     Account,
@@ -27,7 +29,8 @@ from common.domain.identity import (
     VendorStatus,
 )
 from common.logs import log
-from common.services.ports import Identity, UnitOfWorkFactory
+from common.ports.identity import Identity
+from common.ports.unit_of_work import UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 TAKEN = "This email is already registered: log in, or reset your password if you forgot it."
@@ -55,10 +58,6 @@ def register(new: NewAccount, uow: UnitOfWorkFactory, identity: Identity,
     try:
         identity.create_user(account.id, new.email, new.password, new.name, new.role.value,
                              email_verified=email_verified)
-    except (EmailTaken, ServiceUnavailable):
-        _forget(account.id, uow)
-        raise
-    try:
         with uow() as tx:
             if not tx.accounts.activate(account.id):  # the reconciler undid it meanwhile
                 raise ServiceUnavailable("database")
@@ -66,9 +65,8 @@ def register(new: NewAccount, uow: UnitOfWorkFactory, identity: Identity,
                 tx.accounts.mark_email_verified(account.id)
             tx.record(*_registered_events(account, email_verified))
             tx.commit()
-    except ServiceUnavailable:
-        with contextlib.suppress(ServiceUnavailable):
-            identity.delete_user(account.id)
+    except Exception:
+        _undo(account.id, uow, identity)
         raise
     return dataclasses.replace(account, state=AccountState.ACTIVE, email_verified=email_verified)
 
@@ -76,6 +74,8 @@ def register(new: NewAccount, uow: UnitOfWorkFactory, identity: Identity,
 def _pending_account(new: NewAccount) -> Account:
     vendor = None
     if new.role is Role.VENDOR:
+        if new.business is None:
+            raise ValueError("a vendor registers with its business details")
         vendor = VendorProfile(VendorStatus.PENDING_VERIFICATION, new.business,
                                DEFAULT_PAYMENT_METHODS)
     return Account(id=str(uuid.uuid4()), email=new.email, name=new.name, role=new.role,
@@ -84,17 +84,22 @@ def _pending_account(new: NewAccount) -> Account:
 
 
 def _registered_events(account: Account, email_verified: bool) -> list[Event]:
-    events = []
+    events: list[Event] = []
     if not email_verified:
-        events.append(Event("user.registered", {"account_id": account.id,
-                                                "role": account.role.value}))
+        events.append(UserRegistered(account_id=account.id, role=account.role.value))
     if account.vendor is not None:
-        events.append(Event("vendor.registered", {"vendor_id": account.id}))
+        events.append(VendorRegistered(vendor_id=account.id))
     return events
 
 
-def _forget(account_id: str, uow: UnitOfWorkFactory) -> None:
-    """Best effort: the reconciler removes what this cannot."""
+def _undo(account_id: str, uow: UnitOfWorkFactory, identity: Identity) -> None:
+    """Remove both halves: the Firebase user first, so the row (which the reconciler
+    works from) goes only once the user is known to be gone. Best effort."""
+    try:
+        identity.delete_user(account_id)
+    except ServiceUnavailable:
+        log(logger, logging.WARNING, "registration left to the reconciler", account_id=account_id)
+        return
     with contextlib.suppress(ServiceUnavailable), uow() as tx:
         tx.accounts.delete_registering(account_id)
         tx.commit()

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-import hashlib
+import logging
 from dataclasses import dataclass
 
 from common.domain.errors import (
     AccountBlocked,
     EmailNotRegistered,
     Forbidden,
+    ServiceUnavailable,
     TooManyAttempts,
     Unauthenticated,
     WrongPassword,
 )
 from common.domain.identity import Account, AccountState, Principal, Role
-from common.services.ports import Identity, RateLimiter, UnitOfWorkFactory
+from common.logs import log
+from common.ports.identity import Identity, RateLimiter
+from common.ports.unit_of_work import UnitOfWorkFactory
 from common.settings import Settings
 
+logger = logging.getLogger(__name__)
 BLOCKED = "This account is blocked. Contact support if you think this is wrong."
 
 
@@ -26,34 +30,52 @@ class LoggedIn:
     tokens: object  # adapters.firebase_identity.Tokens
 
 
-def _buckets(email: str, client_address: str, settings: Settings) -> list[tuple[str, int]]:
-    email_key = hashlib.sha256(email.encode()).hexdigest()[:32]  # no raw emails in the table
+def _limits(email: str, client_address: str, settings: Settings) -> list[tuple[str, int]]:
     return [
-        (f"login:email:{email_key}", settings.login_attempts_per_email),
+        (f"login:email:{email}", settings.login_attempts_per_email),
         (f"login:address:{client_address}", settings.login_attempts_per_address),
     ]
 
 
 def log_in(email: str, password: str, client_address: str, *, uow: UnitOfWorkFactory,
            identity: Identity, limiter: RateLimiter, settings: Settings) -> LoggedIn:
-    """Sign in; failed attempts count against the email and the client address."""
-    limits = _buckets(email, client_address, settings)
-    retry_after = limiter.retry_after(limits)
+    """Sign in; failed attempts count against the email and the client address.
+
+    A slot of each is reserved before Firebase sees the password, so parallel guesses
+    cannot outrun the limit; an attempt that is not a failed guess gives its slots back.
+    """
+    limits = _limits(email, client_address, settings)
+    retry_after = limiter.reserve(limits)
     if retry_after is not None:
         raise TooManyAttempts("Too many failed attempts: wait before trying again.", retry_after)
+    try:
+        logged_in = _sign_in(email, password, uow=uow, identity=identity)
+    except (EmailNotRegistered, WrongPassword):
+        raise  # a failed attempt: its slots stay taken
+    except Exception:
+        _give_back(limiter, limits)
+        raise
+    _give_back(limiter, limits)
+    return logged_in
+
+
+def _sign_in(email: str, password: str, *, uow: UnitOfWorkFactory,
+             identity: Identity) -> LoggedIn:
     with uow() as tx:
         account = tx.accounts.by_email(email)
     if account is None or account.state is AccountState.REGISTERING:
-        limiter.hit([bucket for bucket, _ in limits])
         raise EmailNotRegistered("No account uses this email: register first.")
     if account.state is AccountState.BLOCKED:
         raise AccountBlocked(BLOCKED)
+    return LoggedIn(account, identity.sign_in(email, password))
+
+
+def _give_back(limiter: RateLimiter, limits: list[tuple[str, int]]) -> None:
+    """Best effort: a slot not given back only counts as one failed attempt."""
     try:
-        tokens = identity.sign_in(email, password)
-    except WrongPassword:
-        limiter.hit([bucket for bucket, _ in limits])
-        raise
-    return LoggedIn(account, tokens)
+        limiter.release([bucket for bucket, _ in limits])
+    except ServiceUnavailable:
+        log(logger, logging.WARNING, "login slot not given back", dependency="database")
 
 
 def refresh(refresh_token: str, *, uow: UnitOfWorkFactory, identity: Identity):  # noqa: ANN201

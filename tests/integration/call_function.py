@@ -2,17 +2,18 @@
 
 Usage: python -m tests.integration.call_function NAME METHOD PATH [JSON_BODY [JSON_HEADERS]]
 Prints {"status": ..., "headers": {...}, "body": ...} on the last line. The environment
-chooses the backends, so a test can point a function at a database or Auth that is down.
+chooses the backends, so a test can point a function at a database or Auth that is down;
+CALL_FUNCTION_REMOTE_ADDR sets the client's address (default 127.0.0.1).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 
-import functions_framework
-
 from devstack import manifest
+from devstack.loader import load
 
 
 def main() -> None:
@@ -20,8 +21,10 @@ def main() -> None:
     body = json.loads(sys.argv[4]) if len(sys.argv) > 4 else None
     headers = json.loads(sys.argv[5]) if len(sys.argv) > 5 else {}
     function = manifest.functions()[name]
-    app = functions_framework.create_app(name, str(function.source), function.signature_type)
-    response = app.test_client().open(path, method=method, json=body, headers=headers)
+    app = load(function)  # as Cloud Functions loads it, connecting as its database role
+    remote_addr = os.environ.get("CALL_FUNCTION_REMOTE_ADDR", "127.0.0.1")
+    response = app.test_client().open(path, method=method, json=body, headers=headers,
+                                      environ_base={"REMOTE_ADDR": remote_addr})
     print(json.dumps({"status": response.status_code, "headers": dict(response.headers),
                       "body": response.get_json(silent=True)}))
 

@@ -4,7 +4,7 @@
 
 resource "google_compute_security_policy" "edge" {
   name        = var.security_policy_name
-  description = "Bazaar API edge policy: OWASP WAF, login throttling"
+  description = "Bazaar API edge policy: OWASP WAF, throttles on sign-in, reset mails, image search"
   type        = "CLOUD_ARMOR"
 
   # JSON bodies are parsed so the WAF inspects values, not the raw JSON text.
@@ -69,6 +69,49 @@ resource "google_compute_security_policy" "edge" {
       enforce_on_key = "IP"
       rate_limit_threshold {
         count        = var.sessions_rate_limit
+        interval_sec = 60
+      }
+    }
+  }
+
+  # Reset mails: the application also limits them per email and address; this stops a
+  # mailbox flood (and the database writes behind it) at the edge.
+  rule {
+    description = "Throttle password-reset requests per client IP"
+    priority    = 2001
+    action      = "throttle"
+    match {
+      expr {
+        expression = "request.method == 'POST' && request.path == '/v1/password-resets'"
+      }
+    }
+    rate_limit_options {
+      conform_action = "allow"
+      exceed_action  = "deny(429)"
+      enforce_on_key = "IP"
+      rate_limit_threshold {
+        count        = var.password_resets_rate_limit
+        interval_sec = 60
+      }
+    }
+  }
+
+  # Search by image is anonymous and decodes an upload per request (CPU and memory).
+  rule {
+    description = "Throttle search by image per client IP"
+    priority    = 2002
+    action      = "throttle"
+    match {
+      expr {
+        expression = "request.method == 'POST' && request.path == '/v1/products:searchByImage'"
+      }
+    }
+    rate_limit_options {
+      conform_action = "allow"
+      exceed_action  = "deny(429)"
+      enforce_on_key = "IP"
+      rate_limit_threshold {
+        count        = var.image_search_rate_limit
         interval_sec = 60
       }
     }

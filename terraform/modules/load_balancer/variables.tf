@@ -68,6 +68,16 @@ variable "sessions_rate_limit" {
   type        = number
 }
 
+variable "password_resets_rate_limit" {
+  description = "POST /v1/password-resets per client IP per minute."
+  type        = number
+}
+
+variable "image_search_rate_limit" {
+  description = "POST /v1/products:searchByImage per client IP per minute."
+  type        = number
+}
+
 variable "security_policy_name" {
   description = "Name of the Cloud Armor policy."
   type        = string
