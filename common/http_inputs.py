@@ -1,5 +1,10 @@
 """Reading a request's input: JSON bodies, query strings and multipart files, each
-validated against the operation's pydantic model; refusals are `Problem`s."""
+validated against the operation's pydantic model; refusals are problems of
+common/domain/errors.py.
+
+Bodies are bounded while they are read, not after: werkzeug stops reading past
+`max_content_length` whether the client sent a Content-Length or a chunked body.
+"""
 
 from __future__ import annotations
 
@@ -7,34 +12,33 @@ from typing import Any
 
 import flask
 from pydantic import ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from common.api.operations import Operation
+from common.domain.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
 
 MAX_BODY_BYTES = 64 * 1024
-
-
-class Problem(Exception):
-    """A request-level refusal that has no domain error of its own."""
-
-    def __init__(self, status: int, code: str, title: str, detail: str, **extra: Any) -> None:
-        super().__init__(detail)
-        self.status, self.code, self.title, self.detail, self.extra = (
-            status, code, title, detail, extra)
+# 8-255 visible ASCII characters (common/http.py checks it; the OpenAPI document says it).
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{8,255}$"
 
 
 def parse_body(op: Operation, request: flask.Request) -> Any:
     if op.request is None:
         return None
+    too_large = _too_large(f"Request bodies are limited to {MAX_BODY_BYTES} bytes.")
     if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise Problem(413, "payload_too_large", "Payload too large",
-                      f"Request bodies are limited to {MAX_BODY_BYTES} bytes.")
+        raise too_large
     if request.mimetype != "application/json":
-        raise Problem(415, "unsupported_media_type", "Unsupported media type",
-                      "Send the body as application/json.")
-    raw = request.get_data(cache=True)
+        raise UnsupportedMediaType("Send the body as application/json.")
+    # One byte past the limit tells "too large" from "exactly the limit" on a chunked body;
+    # the body stays cached for whoever reads it next (the idempotency digest).
+    request.max_content_length = MAX_BODY_BYTES + 1
+    try:
+        raw = request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        raise too_large from None
     if len(raw) > MAX_BODY_BYTES:
-        raise Problem(413, "payload_too_large", "Payload too large",
-                      f"Request bodies are limited to {MAX_BODY_BYTES} bytes.")
+        raise too_large
     try:
         return op.request.model_validate_json(raw)
     except ValidationError as error:
@@ -43,24 +47,25 @@ def parse_body(op: Operation, request: flask.Request) -> Any:
 
 def parse_upload(op: Operation, request: flask.Request) -> bytes:
     """The bytes of the multipart file field `op.upload`, at most `op.max_upload_bytes`."""
+    field = op.upload or "file"
     limit = op.max_upload_bytes + MAX_BODY_BYTES  # the file plus the multipart framing
-    if request.content_length is None:
-        raise Problem(411, "length_required", "Length required", "Send a Content-Length.")
-    if request.content_length > limit:
-        raise Problem(413, "payload_too_large", "Payload too large",
-                      f"Files are limited to {op.max_upload_bytes} bytes.")
+    too_large = _too_large(f"Files are limited to {op.max_upload_bytes} bytes.")
+    if (request.content_length or 0) > limit:
+        raise too_large
     if request.mimetype != "multipart/form-data":
-        raise Problem(415, "unsupported_media_type", "Unsupported media type",
-                      f"Send multipart/form-data with the file in the field `{op.upload}`.")
+        raise UnsupportedMediaType(
+            f"Send multipart/form-data with the file in the field `{field}`.")
     request.max_content_length = limit
-    file = request.files.get(op.upload)
+    request.max_form_memory_size = MAX_BODY_BYTES  # each field that is not a file
+    try:
+        file = request.files.get(field)
+    except RequestEntityTooLarge:
+        raise too_large from None
     if file is None:
-        raise Problem(422, "invalid_request", "Invalid request", "The request is not valid.",
-                      errors=[{"field": op.upload, "message": "attach the file here"}])
+        raise InvalidRequest.at(field, "attach the file here")
     data = file.read(op.max_upload_bytes + 1)
     if len(data) > op.max_upload_bytes:
-        raise Problem(413, "payload_too_large", "Payload too large",
-                      f"Files are limited to {op.max_upload_bytes} bytes.")
+        raise too_large
     return data
 
 
@@ -70,19 +75,22 @@ def parse_query(op: Operation, request: flask.Request) -> Any:
     values = {key: request.args.getlist(key) for key in request.args}
     repeated = [key for key, items in values.items() if len(items) > 1]
     if repeated:
-        raise Problem(422, "invalid_request", "Invalid request", "The request is not valid.",
-                      errors=[{"field": key, "message": "give it once"} for key in repeated])
+        raise InvalidRequest(errors=[{"field": key, "message": "give it once"}
+                                     for key in repeated])
     try:
         return op.query.model_validate({key: items[0] for key, items in values.items()})
     except ValidationError as error:
         raise _invalid(error) from None
 
 
-def _invalid(error: ValidationError) -> Problem:
+def _too_large(detail: str) -> PayloadTooLarge:
+    return PayloadTooLarge(detail)
+
+
+def _invalid(error: ValidationError) -> InvalidRequest:
     errors = [
         {"field": ".".join(str(part) for part in item["loc"]) or "body",
          "message": item["msg"]}
         for item in error.errors(include_url=False, include_input=False)
     ]
-    return Problem(422, "invalid_request", "Invalid request", "The request is not valid.",
-                   errors=errors)
+    return InvalidRequest(errors=errors)

@@ -19,6 +19,9 @@ EMULATOR_VARIABLES = (
     "STORAGE_EMULATOR_HOST",
 )
 LOCAL_DEMO_PASSWORD = "Bazaar-demo-2026!"
+# Signs page tokens outside production; production reads the page-token-key secret.
+LOCAL_PAGE_TOKEN_KEY = "local-page-token-key: not a secret"
+MIN_PAGE_TOKEN_KEY_CHARS = 32
 # Where BAZAAR_FAULT may kill a test process (common/faults.py).
 FAULT_POINTS = ("after_commit",)
 
@@ -81,10 +84,20 @@ class Settings:
     log_level: str
     # Tests only: a named point (common/faults.py) where the process dies as if killed.
     fault_point: str | None = None
+    # Signs page tokens (common/domain/page_tokens.py). In production a Secret Manager
+    # secret that only the functions that page get: read it with page_token_signing_key().
+    page_token_key: str | None = None
 
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    def page_token_signing_key(self) -> bytes:
+        """The page-token key; SettingsError where production was not given the secret."""
+        if not self.page_token_key:
+            raise SettingsError("PAGE_TOKEN_KEY is not set: give this function the "
+                                "page-token-key secret")
+        return self.page_token_key.encode()
 
 
 def _flag(value: str | None, default: bool = False) -> bool:
@@ -130,8 +143,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
         database_iam_user=env.get("DATABASE_IAM_USER") or None,
         cloud_sql_ip_type=env.get("CLOUD_SQL_IP_TYPE", "PRIVATE"),
         database_pool_size=_int(env, "DATABASE_POOL_SIZE", 5),
-        # Only functions that sign users in get this secret; FirebaseIdentity refuses to
-        # start without it in production.
+        # Only `uses: [auth_client]` functions get this secret (REST sign-in, refresh,
+        # applying action codes); FirebaseIdentity refuses those calls without it.
         firebase_web_api_key=env.get("FIREBASE_WEB_API_KEY", "" if production else "local-api-key"),
         firebase_auth_emulator_host=env.get("FIREBASE_AUTH_EMULATOR_HOST") or None,
         pubsub_emulator_host=env.get("PUBSUB_EMULATOR_HOST") or None,
@@ -165,6 +178,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
         demo_password=env.get("BAZAAR_DEMO_PASSWORD", LOCAL_DEMO_PASSWORD),
         log_level=env.get("LOG_LEVEL", "INFO"),
         fault_point=env.get("BAZAAR_FAULT") or None,
+        page_token_key=env.get("PAGE_TOKEN_KEY") or (None if production else LOCAL_PAGE_TOKEN_KEY),
     )
     _refuse_forbidden(settings, env)
     return settings
@@ -200,6 +214,11 @@ def _refuse_forbidden(settings: Settings, env: Mapping[str, str]) -> None:
     if settings.upload_signer_key_file:
         # A key file is a long-lived secret; production signs through IAM signBlob instead.
         raise SettingsError("production refuses UPLOAD_SIGNER_KEY_FILE")
+    if settings.page_token_key is not None and (
+            len(settings.page_token_key) < MIN_PAGE_TOKEN_KEY_CHARS
+            or settings.page_token_key == LOCAL_PAGE_TOKEN_KEY):
+        raise SettingsError(f"production needs a PAGE_TOKEN_KEY of at least "
+                            f"{MIN_PAGE_TOKEN_KEY_CHARS} characters (not the local one)")
 
 
 @lru_cache(maxsize=1)

@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, RootModel, StrictInt, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, RootModel, StrictInt, StringConstraints, model_validator
 
-from common.api.schemas import Out, Strict
+from common.api.fields import Documented, Text, absent, exact
+from common.api.schemas import Out, PageToken, Strict
 from common.domain.catalog import MAX_PRICE, MAX_STOCK
+from common.domain.images import ACCEPTED_TYPES, MAX_BYTES
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,64}$")]
-Uuid = Annotated[str, StringConstraints(
-    pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
-ProductName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Description = Annotated[str, StringConstraints(max_length=5000)]
+Slug = Annotated[str, exact(r"^[a-z0-9-]{1,64}$")]
+Uuid = Annotated[str, exact(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+ProductName = Annotated[str, Text(1, 200)]
+Description = Annotated[str, Text(0, 5000)]
+SearchText = Annotated[str, Text(0, 200)]
 Amount = Annotated[StrictInt, Field(gt=0, le=MAX_PRICE, description="Minor units (cents).")]
 Stock = Annotated[StrictInt, Field(ge=0, le=MAX_STOCK)]
 PriceFilter = Annotated[int, Field(ge=0, le=MAX_PRICE, description="Minor units (cents).")]
@@ -40,30 +42,34 @@ class CreateProduct(Strict):
 
 
 class UpdateProduct(Strict):
-    """Any of the fields; `status: "listed"` lists an unlisted product again."""
+    """Any of the fields, none null; `status: "listed"` lists an unlisted product again."""
 
-    name: ProductName | None = None
-    description: Description | None = None
-    price: Price | None = None
-    category_id: Slug | None = None
-    subcategory_id: Slug | None = None
-    stock: Stock | None = None
-    status: Literal["listed"] | None = None
+    model_config = ConfigDict(json_schema_extra={
+        "minProperties": 1, "dependentRequired": {"category_id": ["subcategory_id"]}})
+
+    name: ProductName = absent()
+    description: Description = absent()
+    price: Price = absent()
+    category_id: Slug = absent()
+    subcategory_id: Slug = absent()
+    stock: Stock = absent()
+    status: Literal["listed"] = absent()
 
     @model_validator(mode="after")
     def _something_to_change(self) -> "UpdateProduct":
         if not self.model_fields_set:
             raise ValueError("send at least one field to change")
-        if any(getattr(self, name) is None for name in self.model_fields_set):
-            raise ValueError("fields cannot be set to null")
         if "category_id" in self.model_fields_set and "subcategory_id" not in self.model_fields_set:
             raise ValueError("a new category_id needs its subcategory_id")
         return self
 
 
 class RequestImageUpload(Strict):
-    content_type: Annotated[str, StringConstraints(max_length=100)]
-    size: Annotated[StrictInt, Field(description="Exact size of the file in bytes.")]
+    # Checked by the domain (422 unsupported_image); sent as is, never stripped.
+    content_type: Annotated[str, StringConstraints(strip_whitespace=False, max_length=100),
+                            Documented(enum=sorted(ACCEPTED_TYPES))]
+    size: Annotated[StrictInt, Field(description="Exact size of the file in bytes."),
+                    Documented(minimum=1, maximum=MAX_BYTES)]
 
 
 class ImageUpload(Out):
@@ -76,13 +82,13 @@ class ImageUpload(Out):
 class ProductQuery(Strict):
     category_id: Slug | None = None
     subcategory_id: Slug | None = None
-    q: Annotated[str, StringConstraints(max_length=200)] | None = None
+    q: SearchText | None = None
     min_price: PriceFilter | None = None
     max_price: PriceFilter | None = None
     vendor_id: Uuid | None = None
     sort: Literal["relevance", "price_asc", "price_desc", "rating", "newest"] = "relevance"
     page_size: Annotated[int, Field(ge=1, le=100)] = 20
-    page_token: Annotated[str, StringConstraints(max_length=300)] | None = None
+    page_token: PageToken | None = None
 
 
 class Label(Out):
@@ -96,9 +102,12 @@ class DetectedObject(Out):
     box: tuple[float, float, float, float]
 
 
+ImageStatus = Literal["pending", "ready", "rejected"]  # a client never sees the others
+
+
 class Image(Out):
     id: str
-    status: Literal["pending", "ready", "rejected"]
+    status: ImageStatus
     reason: str | None = None
     width: int | None = None
     height: int | None = None

@@ -5,9 +5,12 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from common.api.operations import OPERATIONS, Operation
+from common.domain import errors as e
+from common.http_inputs import IDEMPOTENCY_KEY_PATTERN, MAX_BODY_BYTES
 
 PROBLEM = {
     "type": "object",
@@ -23,7 +26,7 @@ PROBLEM = {
 
 
 def _models() -> list:
-    models = set()
+    models: set[type[BaseModel]] = set()
     for op in OPERATIONS.values():
         models.update(m for m in (op.request, op.response) if m is not None)
     return sorted(models, key=lambda m: m.__name__)
@@ -41,36 +44,61 @@ def _responses(op: Operation) -> dict[str, Any]:
         responses[str(op.status)]["content"] = {"application/json": {
             "schema": {"$ref": f"#/components/schemas/{op.response.__name__}"}}}
     by_status: dict[int, list[str]] = {}
-    for error in op.errors:
-        by_status.setdefault(error.status, []).append(error.code)
-    if op.request is not None or op.query is not None or op.upload:
-        by_status.setdefault(422, []).append("invalid_request")
+    for problem in _problems(op):
+        by_status.setdefault(problem.status, []).append(problem.code)
     if op.cache_s is not None:
         responses["304"] = {"description": "Not modified (If-None-Match matched the ETag)"}
         responses[str(op.status)]["headers"] = {
             "ETag": {"schema": {"type": "string"}},
             "Cache-Control": {"schema": {"type": "string"}}}
-    if op.roles is not None:
-        by_status.setdefault(401, []).append("unauthenticated")
-        by_status.setdefault(403, []).extend(["forbidden", "account_blocked"])
-    by_status.setdefault(503, []).append("service_unavailable")
     for status, codes in sorted(by_status.items()):
         responses[str(status)] = _problem("code: " + ", ".join(dict.fromkeys(codes)))
     return responses
 
 
+def _problems(op: Operation) -> list[type[e.Problem]]:
+    """Every problem the door and the use case may answer this operation with."""
+    problems: list[type[e.Problem]] = list(op.errors)
+    if op.request is not None or op.query is not None or op.upload:
+        problems.append(e.InvalidRequest)
+    if op.request is not None or op.upload:
+        problems += [e.PayloadTooLarge, e.UnsupportedMediaType]
+    if op.path_pattern.groupindex:
+        problems.append(e.NotFound)
+    if op.idempotency != "none" and op.method == "POST":
+        problems += [e.IdempotencyInProgress, e.InvalidRequest, e.IdempotencyKeyReused]
+        if op.idempotency == "required":
+            problems.append(e.IdempotencyKeyRequired)
+    if op.roles is not None:
+        problems += [e.Unauthenticated, e.Forbidden, e.AccountBlocked]
+    return [*problems, e.ServiceUnavailable]
+
+
 def _parameters(op: Operation) -> list[dict[str, Any]]:
-    params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+    # Ids are UUIDs: anything else is 404 before any lookup.
+    params = [{"name": name, "in": "path", "required": True,
+               "schema": {"type": "string", "format": "uuid"}}
               for name in op.path_pattern.groupindex]
     if op.query is not None:
         schema = op.query.model_json_schema()
         for name, prop in schema.get("properties", {}).items():
             params.append({"name": name, "in": "query",
-                           "required": name in schema.get("required", []), "schema": prop})
+                           "required": name in schema.get("required", []),
+                           "schema": _sendable(prop)})
     if op.idempotency != "none" and op.method == "POST":
         params.append({"name": "Idempotency-Key", "in": "header",
-                       "required": op.idempotency == "required", "schema": {"type": "string"}})
+                       "required": op.idempotency == "required",
+                       "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN}})
     return params
+
+
+def _sendable(prop: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter is a value or absent: never null (`X | None = None` in the model)."""
+    branches = [branch for branch in prop.get("anyOf", []) if branch != {"type": "null"}]
+    if len(branches) == 1 and len(prop["anyOf"]) == 2:
+        outer = {key: value for key, value in prop.items() if key not in ("anyOf", "default")}
+        return {**branches[0], **outer}
+    return prop
 
 
 def _operation(op: Operation) -> dict[str, Any]:
@@ -84,9 +112,14 @@ def _operation(op: Operation) -> dict[str, Any]:
             "type": "object", "required": [op.upload], "properties": {op.upload: {
                 "type": "string", "contentMediaType": "application/octet-stream",
                 "description": f"JPEG, PNG or WebP, at most {op.max_upload_bytes} bytes"}}}}}}
+    if op.request is not None or op.upload:
+        doc["description"] = (f"Bodies are limited to {MAX_BODY_BYTES} bytes"
+                              + (f" besides the file ({op.max_upload_bytes} bytes)"
+                                 if op.upload else "") + " (413).")
     if op.roles is not None:
         doc["security"] = [{"firebase": []}]
-        doc["description"] = "Roles: " + ", ".join(sorted(r.value for r in op.roles))
+        roles = "Roles: " + ", ".join(sorted(r.value for r in op.roles)) + "."
+        doc["description"] = " ".join(filter(None, [roles, doc.get("description")]))
     return doc
 
 

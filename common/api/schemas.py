@@ -16,11 +16,18 @@ from pydantic import (
     EmailStr,
     Field,
     StrictBool,
-    StringConstraints,
     model_validator,
 )
 
-from common.domain.identity import PASSWORD_POLICY, password_problems
+from common.api.fields import SPACE, SPECIAL_USE_DOMAIN, Documented, Text, absent, exact
+from common.domain.identity import (
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    PASSWORD_POLICY,
+    PaymentMethod,
+    password_problems,
+)
+from common.domain.page_tokens import MAX_TOKEN_CHARS, TOKEN_PATTERN
 
 MAX_EMAIL = 254
 
@@ -40,13 +47,26 @@ def _lower(value: str) -> str:
     return value.lower()
 
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-Email = Annotated[EmailStr, Field(max_length=MAX_EMAIL), AfterValidator(_lower)]
-Password = Annotated[str, Field(max_length=128, description=f"Policy: {PASSWORD_POLICY}.")]
-Reason = Annotated[str, StringConstraints(min_length=3, max_length=1000)]
-PaymentMethod = Literal["card", "paypal", "bank_transfer"]
-CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-Website = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/$.?#][^\s]*$", max_length=2048)]
+Name = Annotated[str, Text(1, 100)]
+Email = Annotated[EmailStr, Field(max_length=MAX_EMAIL), AfterValidator(_lower),
+                  Documented(**{"not": {"pattern": SPECIAL_USE_DOMAIN}})]
+# The policy is checked by the domain (password_problems) on the stripped password: the
+# document says its length; "a letter" (any Unicode letter) needs \p{L}, which a portable
+# JSON Schema pattern (ECMA-262 without the u flag) lacks, and the email's local part is
+# another field (both: schemathesis.toml).
+Password = Annotated[str, Text(0, PASSWORD_MAX_LENGTH),
+                     Field(description=f"Policy: {PASSWORD_POLICY}."),
+                     Documented(minLength=PASSWORD_MIN_LENGTH)]
+Reason = Annotated[str, Text(3, 1000)]
+CountryCode = Annotated[str, exact(r"^[A-Z]{2}$")]
+Website = Annotated[str, exact(rf"^https?://[^{SPACE}\ufeff/$.?#\x00][^{SPACE}\ufeff\x00]*$",
+                               2048)]
+LegalName = Annotated[str, Text(2, 200)]
+RegistrationNumber = Annotated[str, Text(2, 64)]
+Address = Annotated[str, Text(5, 500)]
+Note = Annotated[str, Text(0, 1000)]
+PageToken = Annotated[str, exact(TOKEN_PATTERN, MAX_TOKEN_CHARS),
+                      Field(description="next_page_token of the page before, as it was sent")]
 
 
 class _NewAccount(Strict):
@@ -67,10 +87,10 @@ class RegisterCustomer(_NewAccount):
 
 
 class Business(Strict):
-    legal_name: Annotated[str, StringConstraints(min_length=2, max_length=200)]
-    registration_number: Annotated[str, StringConstraints(min_length=2, max_length=64)]
+    legal_name: LegalName
+    registration_number: RegistrationNumber
     country: CountryCode = Field(description="ISO 3166-1 alpha-2, upper case")
-    address: Annotated[str, StringConstraints(min_length=5, max_length=500)]
+    address: Address
     website: Website | None = None
 
 
@@ -89,7 +109,8 @@ class Account(Out):
 
 class CreateSession(Strict):
     email: Email
-    password: Annotated[str, Field(min_length=1, max_length=128)]
+    # Any password: the policy is for new ones.
+    password: Annotated[str, Text(1, PASSWORD_MAX_LENGTH)]
 
 
 class SessionUser(Out):
@@ -106,7 +127,7 @@ class Session(Out):
 
 
 class RefreshSession(Strict):
-    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+    refresh_token: Annotated[str, Text(1, 4096)]
 
 
 class RefreshedSession(Out):
@@ -124,7 +145,7 @@ class Accepted(Out):
 
 
 class EmailVerificationQuery(Strict):
-    oob_code: Annotated[str, StringConstraints(min_length=1, max_length=512)]
+    oob_code: Annotated[str, Text(1, 512)]
 
 
 class EmailVerified(Out):
@@ -148,7 +169,13 @@ class Me(Out):
 
 
 class UpdateVendorProfile(Strict):
-    payment_methods: Annotated[list[PaymentMethod], Field(min_length=1, max_length=3)] | None = None
+    """Either field or both; `website: null` removes the website."""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
+    # Optional but never null: a vendor accepts at least one payment method.
+    payment_methods: Annotated[list[PaymentMethod], Field(min_length=1, max_length=3),
+                               Documented(uniqueItems=True)] = absent()
     website: Website | None = None
 
     @model_validator(mode="after")
@@ -165,7 +192,7 @@ class UpdateVendorProfile(Strict):
 class VendorListQuery(Strict):
     status: Literal["pending_verification", "verified", "rejected"] = "pending_verification"
     page_size: Annotated[int, Field(ge=1, le=100)] = 20
-    page_token: Annotated[str, StringConstraints(max_length=200)] | None = None
+    page_token: PageToken | None = None
 
 
 class VendorSummary(Out):
@@ -183,16 +210,20 @@ class VendorPage(Out):
     next_page_token: str | None
 
 
+# Verifying needs every item confirmed (false: 422 checklist_incomplete, domain rule).
+Confirmed = Annotated[StrictBool, Documented(const=True)]
+
+
 class Checklist(Strict):
-    business_registration: StrictBool
-    identity: StrictBool
-    address: StrictBool
-    bank_account: StrictBool
+    business_registration: Confirmed
+    identity: Confirmed
+    address: Confirmed
+    bank_account: Confirmed
 
 
 class VerifyVendor(Strict):
     checklist: Checklist
-    note: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    note: Note | None = None
 
 
 class RejectVendor(Strict):

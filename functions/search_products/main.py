@@ -1,7 +1,7 @@
 """GET /v1/products: browse by category and search by text, with filters, sorting and
 stable pages; publicly cached with an ETag.
 
-Trigger: HTTP. Settings: database, MEDIA_BASE_URL.
+Trigger: HTTP. Settings: database, MEDIA_BASE_URL, PAGE_TOKEN_KEY.
 """
 
 import functions_framework
@@ -23,5 +23,7 @@ def search_products(call: Call):
         subcategory_id=query.subcategory_id, vendor_id=query.vendor_id,
         min_price=query.min_price, max_price=query.max_price, sort=Sort(query.sort),
         page_size=query.page_size)
-    rows, next_token = search(wanted, query.page_token, queries=bootstrap.product_queries())
-    return present.page(rows, next_token, bootstrap.settings().media_base_url)
+    settings = bootstrap.settings()
+    rows, next_token = search(wanted, query.page_token, queries=bootstrap.product_queries(),
+                              token_key=settings.page_token_signing_key())
+    return present.page(rows, next_token, settings.media_base_url)

@@ -137,12 +137,13 @@ def test_page_tokens_round_trip_and_belong_to_their_query():
     queries = FakeQueries([Row(300 - i, f"00000000-0000-0000-0000-00000000000{i}")
                            for i in range(5)])
     search = ProductSearch(sort=Sort.PRICE_DESC, page_size=2)
-    _, token = search_products(search, None, queries=queries)
-    page, _ = search_products(search, token, queries=queries)
+    _, token = search_products(search, None, queries=queries, token_key=b"k")
+    page, _ = search_products(search, token, queries=queries, token_key=b"k")
 
     assert [row.sort_key for row in page] == [298, 297]
     assert queries.after[-1].key == 299
     with pytest.raises(InvalidRequest):
-        search_products(ProductSearch(sort=Sort.PRICE_ASC, page_size=2), token, queries=queries)
+        search_products(ProductSearch(sort=Sort.PRICE_ASC, page_size=2), token, queries=queries,
+                        token_key=b"k")
     with pytest.raises(InvalidRequest):
-        search_products(search, token[:-3] + "xyz", queries=queries)
+        search_products(search, token[:-3] + "xyz", queries=queries, token_key=b"k")

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from common.settings import LOCAL_DEMO_PASSWORD, SettingsError, from_environment
+from common.settings import (
+    LOCAL_DEMO_PASSWORD,
+    LOCAL_PAGE_TOKEN_KEY,
+    SettingsError,
+    from_environment,
+)
 
 PRODUCTION = {"BAZAAR_ENV": "production", "CLOUD_SQL_INSTANCE": "p:r:i",
               "FIREBASE_WEB_API_KEY": "key", "PUBLIC_BASE_URL": "https://bazaar.example",
@@ -52,12 +57,17 @@ def test_malformed_settings_are_refused(overrides):
         from_environment({"DATABASE_URL": "postgresql+pg8000://x@/y", **overrides})
 
 
-def test_the_identity_adapter_refuses_production_without_its_api_key():
+def test_only_the_rest_calls_of_the_identity_adapter_need_the_api_key():
+    # Given production without the Web API key (a function that only verifies tokens or
+    # administers users: `auth` / `auth_admin`, not `auth_client`)
     from common.adapters.firebase_identity import FirebaseIdentity
 
     settings = from_environment({**PRODUCTION, "FIREBASE_WEB_API_KEY": ""})
+
+    # When the adapter starts, it starts; when it signs in, it refuses before any request
+    identity = FirebaseIdentity(settings)
     with pytest.raises(SettingsError, match="FIREBASE_WEB_API_KEY"):
-        FirebaseIdentity(settings)
+        identity.sign_in("someone@example.com", "Password-1")
 
 
 def test_image_model_defaults_to_the_user_cache_outside_the_repo():
@@ -65,3 +75,21 @@ def test_image_model_defaults_to_the_user_cache_outside_the_repo():
                                  "XDG_CACHE_HOME": "/var/cache/me"})
     assert settings.image_model_path == "/var/cache/me/bazaar/efficientnet-lite0.onnx"
     assert settings.image_recognition == "local"
+
+
+def test_page_tokens_are_signed_with_a_local_key_outside_production():
+    settings = from_environment({"DATABASE_URL": "postgresql+pg8000://x@/y"})
+    assert settings.page_token_signing_key() == LOCAL_PAGE_TOKEN_KEY.encode()
+
+
+def test_production_pages_only_with_its_own_page_token_key():
+    # Only the functions that page get the secret: the others start without it.
+    without = from_environment(PRODUCTION)
+    with pytest.raises(SettingsError, match="PAGE_TOKEN_KEY"):
+        without.page_token_signing_key()
+    for weak in ("short", LOCAL_PAGE_TOKEN_KEY):
+        with pytest.raises(SettingsError, match="PAGE_TOKEN_KEY"):
+            from_environment({**PRODUCTION, "PAGE_TOKEN_KEY": weak})
+    key = "k" * 48
+    assert from_environment({**PRODUCTION, "PAGE_TOKEN_KEY": key}).page_token_signing_key() \
+        == key.encode()

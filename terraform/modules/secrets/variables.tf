@@ -4,6 +4,7 @@ variable "secrets" {
   default = {
     firebase-web-api-key = "Firebase Web API key; the functions sign users in through the Identity Toolkit REST API with it."
     smtp-password        = "Password of the SMTP relay user (SMTP_USERNAME)."
+    page-token-key       = "HMAC-SHA256 key that signs page tokens (PAGE_TOKEN_KEY), at least 32 characters."
   }
 }
 
