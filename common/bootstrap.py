@@ -2,12 +2,23 @@
 
 Nothing connects at import time; heavy client libraries are imported only by the
 first call that needs them, so a function pays only for what it uses.
+
+Adapters that hold the database engine are cached per database role
+(`@per_database_role`, not `lru_cache`): locally one process serves every function, each
+connecting as its own role (`database_role`, set by devstack), so that a missing GRANT
+fails a test here; a deployed function never sets one and has a single engine.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import dataclasses
+import functools
+import threading
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 
 from common import logs
 from common import settings as settings_module
@@ -24,7 +35,7 @@ if TYPE_CHECKING:
     from common.adapters.rate_limits import PostgresRateLimiter
     from common.adapters.smtp_mailer import SmtpMailer
     from common.adapters.unit_of_work import UnitOfWork
-    from common.services.ports import ImageRecognizer, ProductImageCatalog, SimilarProducts
+    from common.ports.images import ImageRecognizer, ProductImageCatalog, SimilarProducts
 
 
 @lru_cache(maxsize=1)
@@ -34,11 +45,63 @@ def settings() -> settings_module.Settings:
     return current
 
 
-@lru_cache(maxsize=1)
+_DATABASE_ROLE: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "bazaar_database_role", default=None)
+T = TypeVar("T")
+
+
+@contextlib.contextmanager
+def database_role(role: str | None) -> Iterator[None]:
+    """Inside the block, connect to PostgreSQL as `role` (None: as DATABASE_URL's user).
+
+    Local only (it needs DATABASE_URL): devstack serves each function under its manifest
+    `database_role`. A deployed function never sets it; its IAM database user is granted
+    exactly that role (docs/operations.md, "Database roles").
+    """
+    token = _DATABASE_ROLE.set(role)
+    try:
+        yield
+    finally:
+        _DATABASE_ROLE.reset(token)
+
+
+def per_database_role(build: Callable[[], T]) -> Callable[[], T]:
+    """Like `lru_cache(maxsize=1)`, but one cached value per database role."""
+    built: dict[str | None, Any] = {}
+    lock = threading.Lock()
+
+    @functools.wraps(build)
+    def cached() -> T:
+        role = _DATABASE_ROLE.get()
+        if role not in built:
+            with lock:
+                if role not in built:
+                    built[role] = build()
+        return built[role]
+
+    cached.cache_clear = built.clear  # type: ignore[attr-defined]
+    return cached
+
+
+@per_database_role
 def engine() -> "sqlalchemy.Engine":
     from common.adapters.database import create_engine
 
-    return create_engine(settings())
+    return create_engine(_database_settings(_DATABASE_ROLE.get()))
+
+
+def _database_settings(role: str | None) -> settings_module.Settings:
+    """The settings with DATABASE_URL's user replaced by `role` (trust or peer auth)."""
+    current = settings()
+    if role is None:
+        return current
+    if not current.database_url:
+        raise settings_module.SettingsError(
+            "a database role per function needs DATABASE_URL (local stacks only)")
+    from sqlalchemy.engine import make_url
+
+    url = make_url(current.database_url).set(username=role)
+    return dataclasses.replace(current, database_url=url.render_as_string(hide_password=False))
 
 
 @lru_cache(maxsize=1)
@@ -55,7 +118,7 @@ def publisher() -> "PubSubPublisher":
     return PubSubPublisher(settings().project_id, settings().publish_timeout_s)
 
 
-@lru_cache(maxsize=1)
+@per_database_role
 def relay() -> "OutboxRelay":
     from common.adapters.outbox import OutboxRelay
 
@@ -68,18 +131,25 @@ def unit_of_work() -> "UnitOfWork":
     return UnitOfWork(engine(), relay())
 
 
-@lru_cache(maxsize=1)
+@per_database_role
 def idempotency_keys() -> "PostgresIdempotencyKeys":
     from common.adapters.idempotency import PostgresIdempotencyKeys
 
     return PostgresIdempotencyKeys(engine())
 
 
-@lru_cache(maxsize=1)
+@per_database_role
 def login_limiter() -> "PostgresRateLimiter":
     from common.adapters.rate_limits import PostgresRateLimiter
 
     return PostgresRateLimiter(engine(), settings().login_window_s)
+
+
+@per_database_role
+def password_reset_limiter() -> "PostgresRateLimiter":
+    from common.adapters.rate_limits import PostgresRateLimiter
+
+    return PostgresRateLimiter(engine(), settings().password_reset_window_s)
 
 
 @lru_cache(maxsize=1)
@@ -96,7 +166,7 @@ def image_store() -> "GcsImageStore":
     return GcsImageStore(settings())
 
 
-@lru_cache(maxsize=1)
+@per_database_role
 def product_queries() -> "PostgresProductSearch":
     from common.adapters.catalog_search import PostgresProductSearch
 
@@ -112,10 +182,10 @@ def image_recognizer() -> "ImageRecognizer":
         return VisionImageRecognizer(*_vision_product_set(current))
     from common.adapters.onnx_recognizer import OnnxImageRecognizer
 
-    return OnnxImageRecognizer(current.image_model_path)
+    return OnnxImageRecognizer(Path(current.image_model_path))
 
 
-@lru_cache(maxsize=1)
+@per_database_role
 def similar_products() -> "SimilarProducts":
     current = settings()
     if current.image_recognition == "vision":

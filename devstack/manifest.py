@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_MANIFEST = ROOT / "functions" / "manifest.yaml"
 EVENTS_MANIFEST = ROOT / "terraform" / "events.yaml"
 TRIGGERS = ("http", "internal", "pubsub")
-USES = ("database", "auth", "pubsub", "mail", "storage", "docs", "imaging", "vision")
+USES = ("database", "auth", "auth_admin", "auth_client", "pubsub", "mail", "page_tokens",
+        "storage", "upload_urls", "docs", "imaging", "vision")
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,10 @@ class Function:
     routes: tuple[Route, ...]
     uses: tuple[str, ...]
     schedule: str | None
+    # The PostgreSQL role its database user is granted (None: it uses no database).
+    database_role: str | None = None
+    # The topics it may publish to (Pub/Sub publisher on each, nothing else).
+    publishes: tuple[str, ...] = ()
 
     @property
     def source(self) -> Path:
@@ -61,10 +66,25 @@ def functions() -> dict[str, Function]:
         unknown = set(spec.get("uses", [])) - set(USES)
         if unknown:
             raise ValueError(f"{name}: unknown uses {sorted(unknown)}")
+        _check_grants(name, spec)
         result[name] = Function(name, spec["trigger"],
                                 tuple(_route(r) for r in spec.get("routes", [])),
-                                tuple(spec.get("uses", [])), spec.get("schedule"))
+                                tuple(spec.get("uses", [])), spec.get("schedule"),
+                                spec.get("database_role"), tuple(spec.get("publishes", [])))
     return result
+
+
+def _check_grants(name: str, spec: dict) -> None:
+    """A database role exactly for `database` users, topics exactly for `pubsub` users."""
+    uses = spec.get("uses", [])
+    role = spec.get("database_role")
+    if ("database" in uses) != (role is not None):
+        raise ValueError(f"{name}: `database_role` goes with `uses: [database]`, and only there")
+    if role is not None and not re.fullmatch(r"bazaar_[a-z_]+", role):
+        raise ValueError(f"{name}: database_role {role!r} must read bazaar_<what it does>")
+    if ("pubsub" in uses) != bool(spec.get("publishes")):
+        raise ValueError(f"{name}: `publishes` (its topics) goes with `uses: [pubsub]`, "
+                         "and only there")
 
 
 @lru_cache(maxsize=1)

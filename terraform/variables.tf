@@ -187,6 +187,18 @@ variable "sessions_rate_limit_per_minute" {
   default     = 30
 }
 
+variable "password_resets_rate_limit_per_minute" {
+  description = "POST /v1/password-resets requests per client IP and minute before Cloud Armor answers 429."
+  type        = number
+  default     = 10
+}
+
+variable "image_search_rate_limit_per_minute" {
+  description = "POST /v1/products:searchByImage requests per client IP and minute before Cloud Armor answers 429."
+  type        = number
+  default     = 20
+}
+
 variable "kms_key_name" {
   description = "Optional Cloud KMS key in var.region for the Pub/Sub topics and the image repository (CMEK); null keeps Google-managed encryption. The Pub/Sub and Artifact Registry service agents need encrypt/decrypt on it."
   type        = string

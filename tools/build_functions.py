@@ -3,29 +3,53 @@
 Each folder holds the function's main.py, the `common` package (without migrations),
 and a requirements.txt with exactly the dependency groups of its `uses:` list in
 functions/manifest.yaml, pinned as in pyproject.toml. Terraform zips these folders.
+Needs PyYAML only: nothing here imports `devstack`, which is never deployed.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
-import sys
 import tomllib
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from devstack import manifest  # noqa: E402
-
+MANIFEST = ROOT / "functions" / "manifest.yaml"
 BUILD = ROOT / "build" / "functions"
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "migrations")
+# A group may name other groups of the project instead of repeating their pins.
+SELF_REFERENCE = re.compile(r"^bazaar\[([a-z0-9_,\s-]+)\]$")
+
+
+def groups() -> dict[str, list[str]]:
+    """pyproject.toml's optional dependency groups."""
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]
 
 
 def requirements(uses: tuple[str, ...]) -> list[str]:
-    groups = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
-        "optional-dependencies"]
-    wanted = ["core", *uses]
-    return sorted({line for group in wanted for line in groups.get(group, [])})
+    """The pinned requirements of `core` and `uses`; raises KeyError for an unknown group."""
+    declared, lines, pending, seen = groups(), set(), ["core", *uses], set()
+    while pending:
+        group = pending.pop()
+        if group in seen:
+            continue
+        seen.add(group)
+        for line in declared[group]:
+            named = SELF_REFERENCE.match(line)
+            if named:
+                pending.extend(name.strip() for name in named.group(1).split(","))
+            else:
+                lines.add(line)
+    return sorted(lines)
+
+
+def functions() -> dict[str, tuple[str, ...]]:
+    """Each function of the manifest and its `uses:` groups."""
+    manifest = yaml.safe_load(MANIFEST.read_text())
+    return {name: tuple(spec.get("uses", [])) for name, spec in manifest.items()}
 
 
 def build(name: str, uses: tuple[str, ...], into: Path = BUILD) -> Path:
@@ -39,9 +63,9 @@ def build(name: str, uses: tuple[str, ...], into: Path = BUILD) -> Path:
 
 
 def main() -> None:
-    for function in manifest.functions().values():
-        folder = build(function.name, function.uses)
-        print(f"built {folder.relative_to(ROOT)} ({', '.join(('core',) + function.uses)})")
+    for name, uses in functions().items():
+        folder = build(name, uses)
+        print(f"built {folder.relative_to(ROOT)} ({', '.join(('core',) + uses)})")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import threading
-import uuid
 
 import pytest
 import sqlalchemy
@@ -76,20 +75,22 @@ def test_a_statement_timeout_inside_a_use_case_is_a_503_with_retry_after(api, ve
 
 
 def test_a_database_error_logs_no_email(stack):
-    # Given a function whose database login may not write the accounts table
-    role = f"nobody_{uuid.uuid4().hex[:8]}"
+    # Given a function whose database role may not write the accounts table (it logs in
+    # as its manifest `database_role`, devstack/loader.py)
     with bootstrap.engine().begin() as db:
-        db.execute(sqlalchemy.text(f'CREATE ROLE "{role}" LOGIN'))
-    url = sqlalchemy.engine.make_url(os.environ["DATABASE_URL"]).set(username=role)
-    env = {**os.environ, "DATABASE_URL": url.render_as_string(hide_password=False),
-           "LOG_LEVEL": "INFO"}
+        db.execute(sqlalchemy.text("REVOKE INSERT ON accounts FROM bazaar_identity"))
+    env = {**os.environ, "LOG_LEVEL": "INFO"}
     email = unique_email("logged")
     # When someone registers with their email
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.integration.call_function", "register_customer", "POST",
-         "/v1/customers", json.dumps({"name": "Lena", "email": email,
-                                      "password": "Sunny-meadow-42"})],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "tests.integration.call_function", "register_customer",
+             "POST", "/v1/customers", json.dumps({"name": "Lena", "email": email,
+                                                  "password": "Sunny-meadow-42"})],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    finally:
+        with bootstrap.engine().begin() as db:
+            db.execute(sqlalchemy.text("GRANT INSERT ON accounts TO bazaar_identity"))
     answer = json.loads(result.stdout.strip().splitlines()[-1])
     # Then it is an internal error, logged with its SQLSTATE and stack but not the email
     assert answer["status"] == 500

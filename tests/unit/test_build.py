@@ -27,3 +27,29 @@ def test_the_built_folder_holds_main_common_and_requirements(tmp_path):
     assert (folder / "common" / "http.py").is_file()
     assert not (folder / "common" / "migrations").exists()
     assert "firebase-admin==7.7.0" in (folder / "requirements.txt").read_text().splitlines()
+
+
+def test_the_auth_and_upload_groups_name_their_library_once():
+    # Groups that differ only in IAM (functions/manifest.yaml) reuse `bazaar[...]` pins.
+    for group, library in [("auth_admin", "firebase-admin"), ("auth_client", "firebase-admin"),
+                           ("upload_urls", "google-cloud-storage")]:
+        assert library in _names(requirements((group,))), group
+    assert not any(line.startswith("bazaar") for line in requirements(("auth_admin",)))
+
+
+def test_every_group_a_function_uses_is_a_dependency_group():
+    for function in manifest.functions().values():
+        requirements(function.uses)  # raises KeyError for a group pyproject.toml lacks
+
+
+def test_the_build_needs_nothing_that_is_never_deployed():
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, tools.build_functions as b; b.functions(); "
+         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('devstack', 'common')))"],
+        cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"

@@ -150,8 +150,9 @@ def terraform_tests() -> list[str]:
 
 
 def cross_references() -> list[str]:
-    """events.yaml against the manifest: what only a plan would reject (the manifest's
-    own rules are validated by the manifest module's tests above)."""
+    """events.yaml against the manifest (subscriptions, `publishes:` topics): what only a
+    plan would reject (the manifest's own rules are validated by the manifest module's
+    tests above)."""
     manifest = yaml.safe_load((ROOT / "functions" / "manifest.yaml").read_text())
     events = yaml.safe_load((TERRAFORM / "events.yaml").read_text())
     topics, problems, pushed = events.get("topics") or {}, [], set()
@@ -179,6 +180,12 @@ def cross_references() -> list[str]:
             problems.append(
                 f"manifest.yaml: {name}: trigger pubsub, but no subscription pushes to it"
             )
+        for topic in fn.get("publishes") or []:
+            if topic not in topics or topic == "gcs-object-events":
+                problems.append(
+                    f"manifest.yaml: {name}: publishes to {topic!r}, not an application topic"
+                    " of events.yaml (gcs-object-events is written by Cloud Storage only)"
+                )
     if "gcs-object-events" not in topics:
         problems.append("events.yaml: topic gcs-object-events (upload notifications) is missing")
     return problems

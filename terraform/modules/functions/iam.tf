@@ -45,18 +45,19 @@ resource "google_sql_user" "fn" {
   type     = "CLOUD_IAM_SERVICE_ACCOUNT"
 }
 
-# auth: Firebase Authentication has no resource below the project, so the project is the
-# narrowest scope this role can be granted on.
+# auth_admin: creating, disabling and deleting users, custom claims, action links.
+# Firebase Authentication has no resource below the project, so the project is the
+# narrowest scope this role can be granted on. `auth` (verifying ID tokens) needs no role.
 resource "google_project_iam_member" "firebase_auth" {
-  #checkov:skip=CKV_GCP_42:firebaseauth.admin is the only role that creates users and sets custom claims; project is its only scope (see checkov-waivers.yaml)
-  for_each = local.auth_users
+  #checkov:skip=CKV_GCP_42:firebaseauth.admin is the only role that creates users and sets custom claims; project is its only scope, granted to `uses: [auth_admin]` only (see checkov-waivers.yaml)
+  for_each = local.auth_admin_users
 
   project = var.project_id
   role    = "roles/firebaseauth.admin"
   member  = "serviceAccount:${google_service_account.fn[each.key].email}"
 }
 
-# pubsub: publish to each application topic, granted on the topic, never project-wide.
+# pubsub: publish to each topic of the function's `publishes:`, granted on the topic.
 resource "google_pubsub_topic_iam_member" "publisher" {
   for_each = local.publisher_grants
 
@@ -65,7 +66,7 @@ resource "google_pubsub_topic_iam_member" "publisher" {
   member = "serviceAccount:${google_service_account.fn[each.value.function].email}"
 }
 
-# auth / mail: read the one secret that the function's use needs.
+# auth_client / mail / page_tokens: read the one secret that the function's use needs.
 resource "google_secret_manager_secret_iam_member" "accessor" {
   for_each = local.secret_grants
 
@@ -75,11 +76,13 @@ resource "google_secret_manager_secret_iam_member" "accessor" {
   member    = "serviceAccount:${google_service_account.fn[each.value.function].email}"
 }
 
-# storage: objects of the upload and renditions buckets, granted on those buckets only,
-# plus signing V4 URLs with its own identity (signBlob on itself) since functions have no
-# key files. objectUser (create, read, update, delete, list objects and multipart uploads)
-# is all the pipeline does; objectAdmin would add object/managed-folder IAM, which
-# uniform bucket-level access makes moot.
+# storage: the image pipeline's objects of the upload and renditions buckets, granted on
+# those buckets only. objectUser (create, read, update, delete, list objects and multipart
+# uploads) is all the pipeline does: read an upload, delete it, write, overwrite (a retry)
+# and delete renditions; objectAdmin would add object/managed-folder IAM, which uniform
+# bucket-level access makes moot. It also covers Vision Product Search reading reference
+# images from gs:// with the caller's credentials (create-reference-images docs): only
+# the indexing function creates them, and it uses `storage`.
 resource "google_storage_bucket_iam_member" "uploads" {
   for_each = local.storage_users
 
@@ -96,22 +99,20 @@ resource "google_storage_bucket_iam_member" "renditions_writer" {
   member = "serviceAccount:${google_service_account.fn[each.key].email}"
 }
 
-# vision: Cloud Vision has no IAM role for annotate or Product Search calls in the
-# project itself (the API only has to be enabled, apis.tf). Product Search reads
-# reference images from gs:// URIs with the caller's credentials: "If you're
-# authenticating with a service account, that service account must have read access on
-# the bucket" (cloud.google.com/vision/product-search/docs/create-reference-images).
-# Granted explicitly rather than relying on the bucket's public read.
-resource "google_storage_bucket_iam_member" "renditions_reader" {
-  for_each = local.vision_users
+# upload_urls: a V4 signed URL is authorized as its signer, so the signer may create
+# objects in the upload bucket (objectCreator: no read, overwrite or delete; every upload
+# has a fresh name) and signs with its own identity (signBlob on itself), since functions
+# have no key files.
+resource "google_storage_bucket_iam_member" "upload_signer" {
+  for_each = local.upload_url_users
 
-  bucket = var.renditions_bucket
-  role   = "roles/storage.objectViewer"
+  bucket = var.upload_bucket
+  role   = "roles/storage.objectCreator"
   member = "serviceAccount:${google_service_account.fn[each.key].email}"
 }
 
 resource "google_service_account_iam_member" "self_signing" {
-  for_each = local.storage_users
+  for_each = local.upload_url_users
 
   service_account_id = google_service_account.fn[each.key].name
   role               = "roles/iam.serviceAccountTokenCreator"

@@ -8,9 +8,11 @@ locals {
   background_functions = { for name, f in local.functions : name => f if f.trigger != "http" }
 
   database_users = { for name, f in local.functions : name => f if contains(f.uses, "database") }
-  auth_users     = { for name, f in local.functions : name => f if contains(f.uses, "auth") }
-  storage_users  = { for name, f in local.functions : name => f if contains(f.uses, "storage") }
-  vision_users   = { for name, f in local.functions : name => f if contains(f.uses, "vision") }
+  # `auth` (verifying ID tokens against Google's public keys) earns nothing; only
+  # administering users does.
+  auth_admin_users = { for name, f in local.functions : name => f if contains(f.uses, "auth_admin") }
+  storage_users    = { for name, f in local.functions : name => f if contains(f.uses, "storage") }
+  upload_url_users = { for name, f in local.functions : name => f if contains(f.uses, "upload_urls") }
 
   # Instance size: the first `uses:` group (alphabetically) that var.sizing lists, else
   # the module defaults. Image decoding is what needs more than the defaults.
@@ -33,8 +35,9 @@ locals {
 
   # Secret env vars and the `uses:` entry that earns them.
   secret_env = {
-    FIREBASE_WEB_API_KEY = { use = "auth", secret = var.secrets["firebase-web-api-key"] }
+    FIREBASE_WEB_API_KEY = { use = "auth_client", secret = var.secrets["firebase-web-api-key"] }
     SMTP_PASSWORD        = { use = "mail", secret = var.secrets["smtp-password"] }
+    PAGE_TOKEN_KEY       = { use = "page_tokens", secret = var.secrets["page-token-key"] }
   }
 
   secret_grants = merge([
@@ -44,11 +47,15 @@ locals {
     }
   ]...)
 
+  # Publisher on the topics the function's manifest entry `publishes` to, and no other.
   publisher_grants = merge([
     for name, f in local.functions : {
-      for topic, id in var.publish_topics : "${name}/${topic}" => { function = name, topic = id }
-    } if contains(f.uses, "pubsub")
+      for topic in f.publishes : "${name}/${topic}" => { function = name, topic = var.publish_topics[topic] }
+    }
   ]...)
+
+  # PostgreSQL role of each function's IAM database user (docs/operations.md).
+  database_roles = { for name, f in local.database_users : name => f.database_role }
 
   sql_instance_condition = "resource.name == 'projects/${var.project_id}/instances/${var.sql_instance_name}' && resource.service == 'sqladmin.googleapis.com'"
 }

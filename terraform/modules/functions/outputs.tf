@@ -9,8 +9,24 @@ output "service_accounts" {
 }
 
 output "database_iam_users" {
-  description = "PostgreSQL role name of each function that uses the database."
+  description = "PostgreSQL user name (IAM database user) of each function that uses the database."
   value       = { for name, user in google_sql_user.fn : name => user.name }
+}
+
+output "database_roles" {
+  description = "IAM database user of each database function => the PostgreSQL role (manifest `database_role`) to grant it."
+  value       = { for name, user in google_sql_user.fn : user.name => local.database_roles[name] }
+}
+
+output "database_grants_sql" {
+  description = "The statements that give each IAM database user exactly its role (run as the migrator after the migrations; docs/operations.md)."
+  value = join("\n", [
+    for name, user in google_sql_user.fn : format(
+      "%s GRANT %s TO \"%s\";",
+      join(" ", [for role in distinct(values(local.database_roles)) : format("REVOKE %s FROM \"%s\";", role, user.name) if role != local.database_roles[name]]),
+      local.database_roles[name], user.name,
+    )
+  ])
 }
 
 output "http_services" {

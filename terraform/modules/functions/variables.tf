@@ -9,16 +9,18 @@ variable "region" {
 }
 
 variable "functions" {
-  description = "The manifest as interpreted by the manifest module (ids, account ids, uses)."
+  description = "The manifest as interpreted by the manifest module (ids, account ids, uses, database_role, publishes)."
   type = map(object({
-    trigger    = string
-    routes     = list(string)
-    uses       = list(string)
-    schedule   = string
-    cron       = string
-    id         = string
-    sa_id      = string
-    invoker_id = string
+    trigger       = string
+    routes        = list(string)
+    uses          = list(string)
+    schedule      = string
+    database_role = string
+    publishes     = list(string)
+    cron          = string
+    id            = string
+    sa_id         = string
+    invoker_id    = string
   }))
 }
 
@@ -53,12 +55,12 @@ variable "sql_instance_name" {
 }
 
 variable "publish_topics" {
-  description = "Topics (name => id) that functions using `pubsub` may publish to."
+  description = "Application topics (name => id); a function gets publisher on those its manifest entry `publishes` to."
   type        = map(string)
 }
 
 variable "secrets" {
-  description = "Secret ids by name (firebase-web-api-key, smtp-password)."
+  description = "Secret ids by name (firebase-web-api-key, smtp-password, page-token-key)."
   type        = map(string)
 }
 

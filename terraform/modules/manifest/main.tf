@@ -9,6 +9,9 @@ locals {
       routes   = f.routes
       uses     = f.uses
       schedule = f.schedule
+      # IAM and database grants beyond `uses:` (validated in variables.tf).
+      database_role = f.database_role
+      publishes     = f.publishes
       # Function ids (and so Cloud Run service names) may not contain underscores.
       id = replace(name, "_", "-")
       # Service account ids have 30 characters at most; long names keep a stable hash.

@@ -1,5 +1,5 @@
 output "functions" {
-  description = "Per function: trigger, routes, uses, schedule, cron, id, sa_id, invoker_id."
+  description = "Per function: trigger, routes, uses, schedule, database_role, publishes, cron, id, sa_id, invoker_id."
   value       = local.functions
 }
 

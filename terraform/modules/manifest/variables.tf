@@ -1,10 +1,14 @@
 variable "functions" {
-  description = "functions/manifest.yaml, decoded. Of `uses`, database, auth, pubsub, mail, storage and vision earn IAM grants elsewhere; other dependency groups earn none."
+  description = "functions/manifest.yaml, decoded. Of `uses`, database, auth_admin, auth_client, pubsub, mail, page_tokens, storage and upload_urls earn IAM grants elsewhere (database with `database_role`, pubsub on the `publishes` topics); other groups (auth: verifying tokens needs no role) earn none."
   type = map(object({
     trigger  = string
     routes   = optional(list(string), [])
     uses     = optional(list(string), [])
     schedule = optional(string)
+    # The PostgreSQL role granted to the function's IAM database user (with `database`).
+    database_role = optional(string)
+    # The topics it publishes to (with `pubsub`): publisher on each, on no other.
+    publishes = optional(list(string), [])
   }))
 
   validation {
@@ -18,6 +22,18 @@ variable "functions" {
   validation {
     condition     = alltrue([for f in values(var.functions) : (f.trigger == "http") == (length(f.routes) > 0)])
     error_message = "http functions need routes; internal and pubsub functions must have none."
+  }
+  validation {
+    condition     = alltrue([for f in values(var.functions) : contains(f.uses, "database") == (f.database_role != null)])
+    error_message = "A function that uses `database` names its `database_role` (and only such a function does)."
+  }
+  validation {
+    condition     = alltrue([for f in values(var.functions) : f.database_role == null ? true : can(regex("^bazaar_[a-z_]+$", f.database_role))])
+    error_message = "database_role must read bazaar_<what the function does> (a role made by the migrations)."
+  }
+  validation {
+    condition     = alltrue([for f in values(var.functions) : contains(f.uses, "pubsub") == (length(f.publishes) > 0)])
+    error_message = "A function that uses `pubsub` lists the topics it `publishes` to (and only such a function does)."
   }
   validation {
     condition     = alltrue([for f in values(var.functions) : f.schedule == null ? true : f.trigger == "internal"])

@@ -27,12 +27,44 @@ run "real_manifest_routes_are_ordered_and_unique" {
   }
 }
 
+run "real_manifest_grants_by_what_each_function_does" {
+  command = plan
+
+  variables {
+    functions = yamldecode(file("../../../functions/manifest.yaml"))
+  }
+
+  assert {
+    condition = alltrue([
+      for name in ["list_categories", "get_product", "search_products", "search_products_by_image"] :
+      output.functions[name].database_role == "bazaar_reader" && length(setintersection(output.functions[name].uses, ["auth", "auth_admin", "auth_client", "pubsub", "storage"])) == 0
+    ])
+    error_message = "Anonymous public reads connect as bazaar_reader and earn no Firebase, Pub/Sub or bucket grant."
+  }
+  assert {
+    condition     = toset([for name, f in output.functions : name if contains(f.uses, "auth_client")]) == toset(["create_session", "refresh_session", "confirm_email"])
+    error_message = "Only password sign-in, token refresh and applying a verification code use the Web API key (auth_client)."
+  }
+  assert {
+    condition     = !contains(output.functions["get_me"].uses, "auth_admin") && !contains(output.functions["create_product"].uses, "auth_admin")
+    error_message = "Verifying an ID token (auth) needs no Firebase Auth admin."
+  }
+  assert {
+    condition     = toset(output.functions["sweep_outbox"].publishes) == toset(flatten([for f in values(output.functions) : f.publishes]))
+    error_message = "The outbox sweep publishes whatever any function publishes."
+  }
+  assert {
+    condition     = alltrue([for f in values(output.functions) : f.database_role != "bazaar_reader" || length(f.publishes) == 0])
+    error_message = "The read-only role publishes nothing."
+  }
+}
+
 run "fixture_routes_schedules_and_names" {
   command = plan
 
   variables {
     functions = {
-      verify_vendor = { trigger = "http", routes = ["POST /v1/admin/vendors/{vendor_id}:verify"], uses = ["database"] }
+      verify_vendor = { trigger = "http", routes = ["POST /v1/admin/vendors/{vendor_id}:verify"], uses = ["database"], database_role = "bazaar_admin" }
       get_vendor    = { trigger = "http", routes = ["GET /v1/vendors/{vendor_id}"] }
       get_me        = { trigger = "http", routes = ["GET /v1/vendors/me", "GET /docs/swagger.css"] }
       sweep         = { trigger = "internal", schedule = "every 1 minutes" }
@@ -109,7 +141,7 @@ run "catalog_routes_share_paths_by_method" {
       list_categories              = { trigger = "http", routes = ["GET /v1/categories"] }
       create_product               = { trigger = "http", routes = ["POST /v1/products"] }
       search_products              = { trigger = "http", routes = ["GET /v1/products"] }
-      search_products_by_image     = { trigger = "http", routes = ["POST /v1/products:searchByImage"], uses = ["database", "imaging", "vision"] }
+      search_products_by_image     = { trigger = "http", routes = ["POST /v1/products:searchByImage"], uses = ["database", "imaging", "vision"], database_role = "bazaar_reader" }
       get_product                  = { trigger = "http", routes = ["GET /v1/products/{product_id}"] }
       update_product               = { trigger = "http", routes = ["PATCH /v1/products/{product_id}"] }
       unlist_product               = { trigger = "http", routes = ["DELETE /v1/products/{product_id}"] }
@@ -227,6 +259,42 @@ run "rejects_routes_on_a_pubsub_function" {
   variables {
     functions = {
       one = { trigger = "pubsub", routes = ["POST /v1/x"] }
+    }
+  }
+
+  expect_failures = [var.functions]
+}
+
+run "rejects_a_database_function_without_a_role" {
+  command = plan
+
+  variables {
+    functions = {
+      one = { trigger = "http", routes = ["GET /v1/me"], uses = ["database"] }
+    }
+  }
+
+  expect_failures = [var.functions]
+}
+
+run "rejects_a_role_without_the_database" {
+  command = plan
+
+  variables {
+    functions = {
+      one = { trigger = "http", routes = ["GET /v1/me"], database_role = "bazaar_reader" }
+    }
+  }
+
+  expect_failures = [var.functions]
+}
+
+run "rejects_a_publisher_without_topics" {
+  command = plan
+
+  variables {
+    functions = {
+      one = { trigger = "internal", uses = ["pubsub"] }
     }
   }
 
