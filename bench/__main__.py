@@ -1,5 +1,5 @@
-"""`python -m bench [--only coldstart|latency|images|catalog] [--quick]`: run, print, write
-docs/benchmarks.md."""
+"""`python -m bench [--only coldstart|latency|images|catalog|query_images] [--quick]`: run,
+print, write docs/benchmarks.md."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from bench import (  # noqa: E402
     image_retrieval,
     latency,
     machine,
+    query_image_cost,
     report,
 )
 
@@ -25,7 +26,8 @@ from bench import (  # noqa: E402
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--only", choices=("coldstart", "latency", "images", "catalog"),
+    parser.add_argument("--only", choices=("coldstart", "latency", "images", "catalog",
+                                           "query_images"),
                         help="run one benchmark (the others' sections of the doc are kept)")
     parser.add_argument("--quick", action="store_true",
                         help="fewer processes and shorter load: a smoke run, not a baseline")
@@ -76,11 +78,19 @@ def run_catalog(quick: bool) -> str:
     return catalog_report.section(result, _where(before))
 
 
+def run_query_images(quick: bool) -> str:
+    """Run the query image cost benchmark (memory and CPU of decoding a search photo)."""
+    _say("query image cost:")
+    before = machine.load()
+    result = query_image_cost.run(quick=quick, say=_say)
+    return query_image_cost.section(result, _where(before))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen benchmarks, print their sections, and rewrite the doc."""
     args = _arguments(argv)
     runners = {"coldstart": run_coldstart, "latency": run_latency, "images": run_images,
-               "catalog": run_catalog}
+               "catalog": run_catalog, "query_images": run_query_images}
     sections = {name: run(args.quick) for name, run in runners.items()
                 if args.only in (None, name)}
     for text in sections.values():

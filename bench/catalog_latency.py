@@ -2,16 +2,16 @@
 by image (20 clients and 1), the same queries in-process without HTTP, their query plans,
 the time from an upload to a searchable image, and the image functions' cold start.
 
-This module drives the run and the load; bench/catalog_probes.py measures inside this
-process, bench/catalog_report.py writes the section. Run as `python -m bench.catalog_latency`
-it is the load generator's process (a JSON job on stdin)."""
+Served as production serves it, beside the baselines (bench/serving.py). This module drives
+the run and the load; bench/catalog_probes.py measures inside this process,
+bench/catalog_report.py writes the section. Run as `python -m bench.catalog_latency` it is
+the load generator's process (a JSON job on stdin)."""
 
 from __future__ import annotations
 
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 import uuid
@@ -21,8 +21,9 @@ from urllib.parse import urlencode
 
 import requests
 
-from bench import catalog_data, catalog_probes, coldstart, latency, loadgen
+from bench import catalog_data, catalog_probes, coldstart, loadgen, serving
 from bench.catalog_probes import SEARCH_BY_IMAGE
+from bench.serving import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 IMAGE_FUNCTIONS = ("index_product_image", "search_products_by_image")
@@ -40,8 +41,8 @@ class CatalogLatency:
 
     seeded: catalog_data.Seeded
     setup_s: dict[str, float]
-    loaded: list[latency.Scenario]
-    single: list[latency.Scenario]
+    loaded: list[Scenario]  # the baselines first
+    single: list[Scenario]
     in_process: dict[str, list[float]]  # label -> sorted seconds
     random_page_cost: str  # on the server's pooled connections (SHOW)
     plans: dict[str, str]  # label -> EXPLAIN (ANALYZE, BUFFERS) output
@@ -49,6 +50,7 @@ class CatalogLatency:
     image_hits: tuple[int, int]
     model_s: dict[str, float] = field(default_factory=dict)
     coldstart: coldstart.ColdStart | None = None
+    server: str = ""
 
 
 def _request(http: requests.Session, job: dict, user: dict) -> requests.Response:
@@ -68,21 +70,11 @@ def _load_child() -> None:
     sys.stdout.write(json.dumps(loadgen.drive(job)))
 
 
-def drive(base_url: str, scenario: tuple[str, str], clients: int, duration_s: float,
-          work: dict) -> latency.Scenario:
+def drive(server, scenario: tuple[str, str], clients: int, duration_s: float,  # noqa: ANN001
+          work: dict) -> Scenario:
     """Run the load generator in its own process against one scenario."""
-    job = {"url": base_url, "scenario": scenario[0], "clients": clients, "users": [{}],
-           "duration_s": duration_s, "max_requests": 1_000_000, **work}
-    with latency.tallied_server_log() as server_log, latency.watched_pool() as db_pool:
-        done = subprocess.run([sys.executable, "-m", "bench.catalog_latency"],
-                              input=json.dumps(job), capture_output=True, text=True, cwd=ROOT,
-                              timeout=duration_s + 300,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})
-    if done.returncode != 0:
-        raise RuntimeError(f"load generator failed:\n{done.stderr[-3000:]}")
-    out = json.loads(done.stdout)
-    return latency.Scenario(scenario[0], scenario[1], clients, out["elapsed_s"],
-                            out["latencies_s"], out["outcomes"], dict(server_log), dict(db_pool))
+    job = {"scenario": scenario[0], "clients": clients, "duration_s": duration_s, **work}
+    return serving.drive(server, job, *scenario, module="bench.catalog_latency")
 
 
 def workloads(base_url: str, seeded: catalog_data.Seeded, photo_dir: Path) -> dict[str, dict]:
@@ -118,15 +110,16 @@ def _fresh_bootstrap() -> None:
             value.cache_clear()
 
 
-def _loaded(base_url: str, work: dict[str, dict], quick: bool, say) -> dict:  # noqa: ANN001
-    """Every scenario with 20 clients, then with one."""
+def _loaded(stack, work: dict[str, dict], quick: bool, say) -> dict:  # noqa: ANN001
+    """The baselines and every scenario with 20 clients, then with one."""
     measured = {}
     for clients, duration in ((20, 4.0 if quick else 15.0), (1, 3.0 if quick else 8.0)):
         key = "loaded" if clients > 1 else "single"
-        measured[key] = []
+        say(f"  baselines: {clients} client(s), {duration:g} s each")
+        measured[key] = serving.drive_baselines(stack, clients, duration)
         for scenario in SCENARIOS:
             say(f"  {scenario[0]}: {clients} client(s), {duration:g} s")
-            measured[key].append(drive(base_url, scenario, clients, duration,
+            measured[key].append(drive(stack.services["http"], scenario, clients, duration,
                                        work[scenario[0]]))
     return measured
 
@@ -145,24 +138,23 @@ def _measure(stack, quick: bool, say) -> dict:  # noqa: ANN001
     measured = {"seeded": seeded, "random_page_cost": catalog_probes.random_page_cost(),
                 "in_process": catalog_probes.in_process(work),
                 "plans": catalog_probes.plans(work)}
-    measured.update(_loaded(stack.base_url, work, quick, say))
+    measured.update(_loaded(stack, work, quick, say))
     measured["image_hits"] = catalog_probes.image_hits(stack.base_url, work, seeded)
     say("  indexing uploads")
     measured["indexing"] = catalog_probes.indexing(stack, seeded, 3 if quick else 10)
+    measured["server"] = serving.describe(stack.services["http"])
     return measured
 
 
 def run(quick: bool = False, say=print) -> CatalogLatency:  # noqa: ANN001
     """Start a stack on a fresh folder, seed it, measure, discard it; then the cold starts."""
-    from devstack.stack import Ports, start_stack
-
     local_dir = ROOT / ".local" / "bench" / f"catalog-{uuid.uuid4().hex[:8]}"
     saved, setup = dict(os.environ), {}
-    os.environ.update(latency.BENCH_ENV)
+    os.environ.update(serving.BENCH_ENV)
     _fresh_bootstrap()
-    say(f"  starting the local stack in {local_dir}")
+    say(f"  starting the local stack under gunicorn in {local_dir}")
     began = time.perf_counter()
-    stack = start_stack(local_dir, Ports.any_free(), extra_env=latency.BENCH_ENV)
+    stack = serving.start(local_dir)
     setup["stack"] = time.perf_counter() - began
     try:
         from common import bootstrap
@@ -170,7 +162,7 @@ def run(quick: bool = False, say=print) -> CatalogLatency:  # noqa: ANN001
         model_path = bootstrap.settings().image_model_path
         measured = _measure(stack, quick, say)
     finally:
-        latency._discard(stack, local_dir)  # noqa: SLF001
+        serving.discard(stack, local_dir)
         os.environ.clear()
         os.environ.update(saved)
         _fresh_bootstrap()

@@ -1,7 +1,8 @@
 """Load generator in its own process (so it does not share the server's GIL): JSON in, JSON out."""
 
-# stdin: {"url", "scenario": "sessions"|"me", "clients", "duration_s", "max_requests",
-#         "users": [{"email", "password", "id_token"}]}; stdout: see drive().
+# stdin: {"url", "scenario": "sessions"|"me"|"get", "path" (of "get"), "clients",
+#         "duration_s", "max_requests", "users": [{"email", "password", "id_token"}]};
+# stdout: see drive().
 
 from __future__ import annotations
 
@@ -22,8 +23,10 @@ def _request(http: requests.Session, job: dict, user: dict) -> requests.Response
     if job["scenario"] == "sessions":
         return http.post(job["url"] + "/v1/sessions", timeout=TIMEOUT_S,
                          json={"email": user["email"], "password": user["password"]})
-    return http.get(job["url"] + "/v1/me", timeout=TIMEOUT_S,
-                    headers={"Authorization": f"Bearer {user['id_token']}"})
+    if job["scenario"] == "me":
+        return http.get(job["url"] + "/v1/me", timeout=TIMEOUT_S,
+                        headers={"Authorization": f"Bearer {user['id_token']}"})
+    return http.get(job["url"] + job["path"], timeout=TIMEOUT_S)
 
 
 class Budget:

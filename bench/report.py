@@ -10,7 +10,7 @@ from bench.latency import Latency
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 # "notes" is written by hand and kept as is.
-SECTIONS = ("coldstart", "latency", "images", "catalog", "notes")
+SECTIONS = ("coldstart", "latency", "images", "catalog", "query_images", "notes")
 NOTES = "## Observations\n\n_Written by hand after a run; `python -m bench` keeps this part._"
 HEADER = """# Benchmarks
 
@@ -176,38 +176,64 @@ def coldstart_section(result: ColdStart, machine: str) -> str:
 
 LATENCY_METHOD = """The whole local stack is started once (`devstack.stack.start_stack` on free
 ports under `.local/bench/`, with tests/conftest.py's settings but login limits of 1,000,000
-per email and per address, and `LOG_LEVEL=WARNING`). {users} verified customers are created
-with the registration use case and logged in once. Then each scenario runs {clients}
-keep-alive clients (threads with a `requests.Session` each, in a separate process,
-bench/loadgen.py, so they do not share the server's GIL); client *i* acts as customer
-*i* mod {users}: one untimed warm-up request, then requests back to back for {duration:g} s.
-Latency percentiles are over the 200 answers (nearest rank); anything else is an error.
-Only 127.0.0.1 is targeted.
+per email and per address, and `LOG_LEVEL=WARNING`), every function served the way Cloud
+Functions serves each one: by gunicorn, functions-framework's production server
+({server}; devstack/gunicorn.py, one process over the router, each worker loading
+every function itself after the fork). Beside it, the same server runs the **baselines**
+(bench/baseline_function.py): a bare functions-framework function that does nothing, and
+the same with one `SELECT 1` on a pooled connection of common's engine (a bare SQL round
+trip). {users} verified customers are created with the registration use case and logged in
+once. Then each scenario runs {clients} keep-alive clients (threads with a
+`requests.Session` each, in a separate process, bench/loadgen.py); client *i* acts as
+customer *i* mod {users}: one untimed warm-up request, then requests back to back for
+{duration:g} s. Latency percentiles are over the 200 answers (nearest rank); anything else
+is an error. Only 127.0.0.1 is targeted. **÷ bare** divides a figure by the bare
+function's in the same run.
 
-**Read these as a regression baseline, not production numbers.** The server is
-werkzeug's threaded development server (one Python process, all functions, one GIL)
-on a 2-core machine that also runs the load generator, the embedded PostgreSQL, the
-Pub/Sub stand-in and, for `POST /v1/sessions`, the Firebase Auth emulator (Node), which
-every login calls (`accounts:signInWithPassword`). With {clients} clients in flight and
-only a few requests running at once, most of the latency is queueing (Little's law:
-latency ≈ clients ÷ throughput). The last column is the most database connections the
-server held at once (SQLAlchemy pool events); its pool allows `DATABASE_POOL_SIZE` (5)
-plus as many again in overflow = 10 per process, so the other requests in flight wait
-for one (at most 5 s, then 503)."""
+**Read these as a regression baseline, not production numbers.** The 2-core machine also
+runs the load generator, the embedded PostgreSQL, the Pub/Sub stand-in and, for
+`POST /v1/sessions`, the Firebase Auth emulator (Node), which every login calls
+(`accounts:signInWithPassword`); Cloud Functions would give each function instances of its
+own. With {clients} clients in flight and only a few requests running at once, most of the
+latency is queueing (Little's law: latency ≈ clients ÷ throughput). The last column is the
+most database connections each worker held at once (SQLAlchemy pool events inside the
+workers, devstack/server_stats.py); a worker's pool per database role allows
+`DATABASE_POOL_SIZE` (5) plus as many again in overflow, above its threads."""
+
+
+def fine_ms(seconds: float) -> str:
+    """Milliseconds, with a decimal under 10 ms (where the ratios are computed from)."""
+    value = seconds * 1000
+    return f"{value:.1f}" if value < 10 else f"{value:.0f}"
+
+
+def _ratio(value: float, base: float | None) -> str:
+    """value ÷ base, or — without a baseline."""
+    return f"{value / base:.2f}×" if base else "—"
 
 
 def latency_rows(result: Latency) -> list[list[str]]:
-    """One row per scenario."""
+    """One row per scenario, its throughput and latencies also ÷ the bare function's."""
+    bare = next((s for s in result.scenarios if s.name == "bare"), None)
     rows = []
     for s in result.scenarios:
         other = {k: v for k, v in sorted(s.outcomes.items()) if k != "200"}
         errors = str(s.errors) + (" (" + ", ".join(f"{k}: {v}" for k, v in other.items()) + ")"
                                   if other else "")
+        pool = s.db_pool.get("max_in_use")
         rows.append([f"`{s.label}`", str(s.clients), str(s.requests), f"{s.elapsed_s:.1f}",
-                     f"{s.throughput:.1f}", ms(s.percentile(50)), ms(s.percentile(95)),
-                     ms(s.percentile(99)), ms(s.latencies_s[-1]) if s.latencies_s else "—",
-                     errors, str(s.db_pool.get("max_in_use", "—"))])
+                     f"{s.throughput:.1f}", _ratio(s.throughput, bare and bare.throughput),
+                     fine_ms(s.percentile(50)),
+                     _ratio(s.percentile(50), bare and bare.percentile(50)),
+                     fine_ms(s.percentile(95)), fine_ms(s.percentile(99)),
+                     _ratio(s.percentile(99), bare and bare.percentile(99)),
+                     fine_ms(s.latencies_s[-1]) if s.latencies_s else "—", errors,
+                     ", ".join(map(str, pool)) if pool else "—"])
     return rows
+
+
+LATENCY_HEAD = ["scenario", "clients", "requests", "s", "req/s", "÷ bare", "p50", "÷ bare",
+                "p95", "p99", "÷ bare", "max", "errors", "DB connections in use (max per worker)"]
 
 
 def server_log_lines(result: Latency) -> list[str]:
@@ -219,19 +245,36 @@ def server_log_lines(result: Latency) -> list[str]:
     return lines or ["- none"]
 
 
+def microseconds(samples: list[float]) -> list[str]:
+    """n, p50, p95, p99 and max (nearest rank) of sorted samples, in µs."""
+    def at(p: float) -> float:
+        return samples[min(len(samples) - 1, max(0, round(p / 100 * len(samples) + 0.5) - 1))]
+
+    return [str(len(samples))] + [f"{at(p) * 1e6:,.1f}" for p in (50, 95, 99, 100)]
+
+
+CATEGORY_METHOD = """In the benchmark's process, one at a time: the category tree as every
+`GET /v1/categories` read it before (a unit of work and the adapter's SELECT over the
+categories and their sub-categories), against the use case now, which keeps the tree in
+the process after its first read (common/services/catalog.py)."""
+
+
 def latency_section(result: Latency, machine: str) -> str:
     """The latency section."""
     setup = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.setup_s.items())
+    clients = next(s.clients for s in result.scenarios)
     return "\n\n".join([
         "## Latency under load", f"Measured {machine}.",
-        LATENCY_METHOD.format(users=result.users, clients=result.scenarios[0].clients,
-                              duration=result.duration_s),
-        "### Results (ms)", table(
-            ["scenario", "clients", "requests", "s", "req/s", "p50", "p95", "p99", "max",
-             "errors", "DB connections in use (max)"], latency_rows(result)),
+        LATENCY_METHOD.format(users=result.users, clients=clients, duration=result.duration_s,
+                              server=result.server),
+        "### Results (ms)", table(LATENCY_HEAD, latency_rows(result)),
         f"Setup: {setup}.",
         "Warnings and errors the server logged meanwhile:\n\n" + "\n".join(
-            server_log_lines(result))])
+            server_log_lines(result)),
+        "### The category tree, in-process (µs)", CATEGORY_METHOD,
+        table(["read", "n", "p50", "p95", "p99", "max"],
+              [[label, *microseconds(samples)]
+               for label, samples in result.category_tree.items()])])
 
 
 def _existing_sections() -> dict[str, str]:

@@ -10,19 +10,24 @@ import time
 from pathlib import Path
 
 from common.settings import LOCAL_DEMO_PASSWORD
-from devstack.stack import HOST, ROOT_LOCAL, Ports, start_stack
+from devstack.stack import HOST, ROOT_LOCAL, SERVERS, Ports, start_stack
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8080, help="HTTP port of the API")
     parser.add_argument("--local-dir", type=Path, default=ROOT_LOCAL / "dev")
+    # werkzeug by default: gunicorn's workers each load every function, which added
+    # 0.6–1.6 s to the start on 2 cores (docs/benchmarks.md, observations).
+    parser.add_argument("--server", choices=SERVERS, default="werkzeug",
+                        help="werkzeug (in this process) or gunicorn (as Cloud Functions "
+                             "serves each function)")
     args = parser.parse_args()
     os.environ.setdefault("BAZAAR_DEMO_DATA", "1")
     began = time.perf_counter()
     ports = Ports(http=args.port)
     stack = start_stack(args.local_dir, ports, duplicate_delivery=os.environ.get(
-        "BAZAAR_PUBSUB_DUPLICATE_DELIVERY") == "1")
+        "BAZAAR_PUBSUB_DUPLICATE_DELIVERY") == "1", server=args.server)
     try:
         if os.environ["BAZAAR_DEMO_DATA"] == "1":
             from devstack.demo_catalog import load_demo_catalog

@@ -31,6 +31,7 @@ ROOT_LOCAL = manifest.ROOT / ".local"
 PROJECT_ID = "demo-bazaar"
 UPLOAD_BUCKET = "bazaar-uploads"
 RENDITIONS_BUCKET = "bazaar-renditions"
+SERVERS = ("werkzeug", "gunicorn")
 
 
 @dataclass(frozen=True)
@@ -92,15 +93,20 @@ def _timed(stack: Stack, name: str, start: object) -> object:
 
 
 def start_stack(local_dir: Path, ports: Ports = Ports(), *, duplicate_delivery: bool = False,
-                extra_env: dict[str, str] | None = None) -> Stack:
-    """Start every stand-in, migrate the database, and serve all functions on ports.http."""
+                extra_env: dict[str, str] | None = None, server: str = "werkzeug") -> Stack:
+    """Start every stand-in, migrate the database, and serve all functions on ports.http:
+    in this process on werkzeug's threaded server (the tests read its logs in-process), or
+    `server="gunicorn"` in a child process as Cloud Functions serves each function
+    (devstack/gunicorn.py: the benchmarks, and `nox -s dev -- --server gunicorn`)."""
+    if server not in SERVERS:
+        raise ValueError(f"server must be one of {SERVERS}, not {server!r}")
     local_dir = Path(local_dir).resolve()
     local_dir.mkdir(parents=True, exist_ok=True)
     stack = Stack(local_dir, ports, env={})
     try:
         _start_services(stack, duplicate_delivery)
         _configure_environment(stack, extra_env or {})
-        _serve(stack)
+        _serve(stack, server)
     except BaseException:
         stack.stop()
         raise
@@ -149,13 +155,23 @@ def _configure_environment(stack: Stack, extra_env: dict[str, str]) -> None:
 
     began = time.perf_counter()
     upgrade()
+    # Migrations (and demo data, and tests arranging rows) run as the owner; each
+    # function logs in as its manifest `database_role` (devstack/loader.py).
+    stack.services["postgres"].allow_login(  # type: ignore[attr-defined]
+        f.database_role for f in manifest.functions().values() if f.database_role)
     stack.timings["migrations"] = time.perf_counter() - began
 
 
-def _serve(stack: Stack) -> None:
-    from devstack.router import Router
-
+def _serve(stack: Stack, server: str) -> None:
     began = time.perf_counter()
-    router = Router(extra_prefixes={"/_dev/mail": mail_wsgi_app(stack.local_dir)})
-    stack.services["http"] = _HttpServer(router, stack.ports.http)
+    if server == "gunicorn":
+        from devstack.gunicorn import start_gunicorn
+
+        stack.services["http"] = start_gunicorn(stack.local_dir / "http", stack.ports.http,
+                                                local_dir=stack.local_dir)
+    else:
+        from devstack.router import Router
+
+        router = Router(extra_prefixes={"/_dev/mail": mail_wsgi_app(stack.local_dir)})
+        stack.services["http"] = _HttpServer(router, stack.ports.http)
     stack.timings["functions"] = time.perf_counter() - began

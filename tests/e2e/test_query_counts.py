@@ -6,12 +6,12 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 
-import functions_framework
 import pytest
+import sqlalchemy
 from sqlalchemy import event
 
-from common import bootstrap
 from devstack import manifest
+from devstack.loader import load
 from tests.e2e.catalog import list_product
 
 
@@ -25,17 +25,16 @@ def statements_of_this_thread():
         if threading.get_ident() == me:
             seen.append(statement)
 
-    engine = bootstrap.engine()
-    event.listen(engine, "before_cursor_execute", record)
+    # Every engine: each function connects as its own database role, with an engine each.
+    event.listen(sqlalchemy.Engine, "before_cursor_execute", record)
     try:
         yield seen
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        event.remove(sqlalchemy.Engine, "before_cursor_execute", record)
 
 
 def client(name: str):  # noqa: ANN201
-    function = manifest.functions()[name]
-    return functions_framework.create_app(name, str(function.source)).test_client()
+    return load(manifest.functions()[name]).test_client()
 
 
 @pytest.fixture
@@ -71,3 +70,16 @@ def test_a_product_with_images_costs_two_statements(api, verified_vendor):
 
     assert response.status_code == 200 and len(response.json["images"]) == 3
     assert len(seen) == 2, seen
+
+
+def test_a_warm_instance_answers_the_category_tree_without_sql(stack):
+    categories = client("list_categories")
+    first = categories.get("/v1/categories")  # Given an instance whose first request read it
+
+    with statements_of_this_thread() as seen:
+        again = categories.get("/v1/categories")
+
+    assert first.status_code == again.status_code == 200
+    assert again.json == first.json and len(again.json) >= 15
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert seen == []
