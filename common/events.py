@@ -7,12 +7,11 @@ import base64
 import functools
 import json
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
 from common import bootstrap
-from common.adapters import inbox
+from common.domain.events import EVENT_TYPES, Event
 from common.logs import log
 
 if TYPE_CHECKING:
@@ -21,30 +20,27 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class ReceivedEvent:
-    id: str
-    type: str
-    occurred_at: datetime
-    payload: dict[str, Any]
-
-
-def decode(cloud_event: Any) -> ReceivedEvent:
-    """The outbox message inside a Pub/Sub CloudEvent (or a raw push envelope)."""
+def decode(cloud_event: Any) -> Event:
+    """The typed event of the outbox message inside a Pub/Sub CloudEvent (or a raw push
+    envelope); KeyError, TypeError or ValueError for a message that is not one."""
     data = cloud_event.data if hasattr(cloud_event, "data") else cloud_event
     body = json.loads(base64.b64decode(data["message"]["data"]))
-    return ReceivedEvent(body["id"], body["type"], datetime.fromisoformat(body["occurred_at"]),
-                         body["payload"])
+    event_type = EVENT_TYPES.get(body["type"])
+    if event_type is None:
+        raise ValueError(f"unknown event type {body['type']!r}")
+    return event_type.from_message(str(body["id"]), datetime.fromisoformat(body["occurred_at"]),
+                                   body["payload"])
 
 
-def consumer(name: str, *, is_stale: Callable[[ReceivedEvent], bool] = lambda _: False):
-    """Decorate `handle(event, tx)`: it runs at most once per event id for this consumer.
+def consumer(name: str, *, is_stale: Callable[[Event], bool] = lambda _: False):
+    """Decorate `handle(event, tx)` (a typed event of common/domain/events.py): it runs
+    at most once per event id for this consumer.
 
     An exception propagates (the delivery is retried, then dead-lettered); a malformed
     message is logged and acknowledged, since retrying it cannot help.
     """
 
-    def decorate(handle: Callable[[ReceivedEvent, Any], None]) -> Callable[[Any], None]:
+    def decorate(handle: Callable[[Any, Any], None]) -> Callable[[Any], None]:
         @functools.wraps(handle)
         def on_cloud_event(cloud_event: Any) -> None:
             bootstrap.settings()
@@ -59,7 +55,7 @@ def consumer(name: str, *, is_stale: Callable[[ReceivedEvent], bool] = lambda _:
                     event_id=event.id, type=event.type)
                 return
             with bootstrap.unit_of_work() as tx:
-                if not inbox.claim(tx.connection, name, event.id):
+                if not tx.inbox.claim(name, event.id):
                     log(logger, logging.INFO, "duplicate delivery ignored", consumer=name,
                         event_id=event.id)
                     return

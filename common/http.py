@@ -19,19 +19,33 @@ from typing import Any, Callable
 
 import flask
 from pydantic import BaseModel
+from werkzeug.exceptions import HTTPException
 
 from common import bootstrap
 from common.api.operations import Operation
-from common.domain.errors import DomainError, ServiceUnavailable, TooManyAttempts, Unauthenticated
+from common.domain.errors import (
+    DomainError,
+    IdempotencyInProgress,
+    IdempotencyKeyRequired,
+    IdempotencyKeyReused,
+    InternalError,
+    InvalidRequest,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    Problem,
+    ServiceUnavailable,
+    Unauthenticated,
+)
 from common.domain.identity import Principal, authorize
-from common.http_inputs import Problem, parse_body, parse_query, parse_upload
+from common.http_inputs import IDEMPOTENCY_KEY_PATTERN, parse_body, parse_query, parse_upload
 from common.logs import log, log_unhandled
 
 logger = logging.getLogger("bazaar.http")
 MAX_TOKEN_CHARS = 4096
 PROBLEM_BASE = "https://bazaar.example/problems/"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,255}$")
+_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -46,13 +60,14 @@ class Call:
     client_address: str
 
 
-def problem_response(status: int, code: str, title: str, detail: str, request_id: str,
-                     headers: dict[str, str] | None = None, **extra: Any) -> flask.Response:
-    body = {"type": PROBLEM_BASE + code, "title": title, "status": status, "detail": detail,
-            "code": code, "request_id": request_id, **extra}
-    response = flask.Response(json.dumps(body), status=status,
+def problem_response(problem: Problem, request_id: str | None) -> flask.Response:
+    """The RFC 9457 response of a problem of common/domain/errors.py."""
+    body = {"type": PROBLEM_BASE + problem.code, "title": problem.title,
+            "status": problem.status, "detail": problem.detail, "code": problem.code,
+            **({"request_id": request_id} if request_id else {}), **problem.extra}
+    response = flask.Response(json.dumps(body), status=problem.status,
                               mimetype="application/problem+json")
-    response.headers.update(headers or {})
+    response.headers.update(problem.headers())
     return response
 
 
@@ -64,6 +79,8 @@ def endpoint(op: Operation) -> Callable[[Callable[[Call], Any]], Callable[[flask
     """Wrap a handler `(Call) -> pydantic model | flask.Response` as a functions-framework view."""
 
     def decorate(handle: Callable[[Call], Any]) -> Callable[[flask.Request], Any]:
+        answer_routing_errors_as_problems()
+
         @functools.wraps(handle)
         def view(request: flask.Request) -> flask.Response:
             return _serve(op, handle, request)
@@ -76,6 +93,7 @@ def endpoint(op: Operation) -> Callable[[Callable[[Call], Any]], Callable[[flask
 
 def internal(handle: Callable[[], dict]) -> Callable[[flask.Request], flask.Response]:
     """Wrap a function that Cloud Scheduler calls: JSON result, problem responses, request log."""
+    answer_routing_errors_as_problems()
 
     @functools.wraps(handle)
     def view(request: flask.Request) -> flask.Response:
@@ -89,6 +107,31 @@ def internal(handle: Callable[[], dict]) -> Callable[[flask.Request], flask.Resp
         return response
 
     return view
+
+
+def answer_routing_errors_as_problems() -> None:
+    """What the function's Flask app refuses before our view runs becomes problem JSON too.
+
+    functions-framework routes every path to the function with `/<path:path>`, whose regex
+    (`[^/].*?`, no DOTALL) matches no path holding a newline (`%0A`): Flask would answer
+    its HTML 404. Decorators run while functions-framework loads main.py, inside the app
+    context of the app that serves it.
+    """
+    if flask.has_app_context():
+        flask.current_app.register_error_handler(HTTPException, _routing_problem)
+
+
+def _routing_problem(error: HTTPException) -> flask.Response:
+    problem: Problem
+    if error.code == 404:
+        problem = NotFound()
+    elif error.code == 405:
+        problem = MethodNotAllowed(", ".join(getattr(error, "valid_methods", None) or ["GET"]))
+    elif error.code == 413:
+        problem = PayloadTooLarge()
+    else:
+        problem = Problem(error.description)
+    return problem_response(problem, _request_id(flask.request))
 
 
 def _serve(op: Operation, handle: Callable[[Call], Any], request: flask.Request) -> flask.Response:
@@ -128,14 +171,13 @@ def client_address(request: flask.Request) -> str:
 def _route(op: Operation, request: flask.Request) -> dict[str, str]:
     match = op.path_pattern.match(request.path)
     if match is None:
-        raise Problem(404, "not_found", "Not found", "No such resource.")
+        raise NotFound()
     if request.method != op.method:
-        raise Problem(405, "method_not_allowed", "Method not allowed",
-                      f"Use {op.method} on this path.", allow=op.method)
+        raise MethodNotAllowed(op.method)
     params = match.groupdict()
     for name, value in params.items():
         if name.endswith("_id") and not _is_uuid(value):
-            raise Problem(404, "not_found", "Not found", "No such resource.")
+            raise NotFound()
     return params
 
 
@@ -191,12 +233,10 @@ def _idempotent(op: Operation, request: flask.Request, call: Call,
         return run()
     if key is None:
         if op.idempotency == "required":
-            raise Problem(428, "idempotency_key_required", "Idempotency key required",
-                          "Send an Idempotency-Key header with this request.")
+            raise IdempotencyKeyRequired()
         return run()
     if not _IDEMPOTENCY_KEY.match(key):
-        raise Problem(422, "invalid_request", "Invalid request", "The request is not valid.",
-                      errors=[{"field": "Idempotency-Key", "message": "8-255 visible ASCII"}])
+        raise InvalidRequest.at("Idempotency-Key", "8-255 visible ASCII")
     from common.adapters.idempotency import ClaimLost, StoredResponse
     from common.adapters.unit_of_work import deferred_commits
 
@@ -204,16 +244,16 @@ def _idempotent(op: Operation, request: flask.Request, call: Call,
     caller = call.principal.account_id if call.principal else "anonymous"
     claim = store.claim(caller, key, _request_digest(request))
     if claim.reason == "reused":
-        raise Problem(422, "idempotency_key_reused", "Idempotency key reused",
-                      "This Idempotency-Key was used with a different request.")
+        raise IdempotencyKeyReused()
     if claim.reason == "in_progress":
-        raise _in_progress()
+        raise IdempotencyInProgress()
     if claim.replay is not None:
         response = flask.Response(claim.replay.body, status=claim.replay.status,
                                   mimetype=_mimetype(claim.replay.status))
         response.headers["Idempotent-Replayed"] = "true"
         return response
     lease = claim.lease
+    assert lease is not None  # neither a replay nor a conflict: this request holds the key
     with deferred_commits(bootstrap.engine()) as effect:
         try:
             response = _respond(op, _run_domain(run, call.request_id))
@@ -227,7 +267,7 @@ def _idempotent(op: Operation, request: flask.Request, call: Call,
                           if stored.status >= 500
                           else store.complete(db, caller, key, lease, stored))
         except ClaimLost:
-            raise _in_progress() from None
+            raise IdempotencyInProgress() from None
     return response
 
 
@@ -243,11 +283,6 @@ def _request_digest(request: flask.Request) -> str:
                           + body).hexdigest()
 
 
-def _in_progress() -> Problem:
-    return Problem(409, "idempotency_in_progress", "Request in progress",
-                   "A request with this Idempotency-Key is still running: retry shortly.")
-
-
 def _run_domain(run: Callable[[], flask.Response], request_id: str) -> flask.Response:
     """Domain refusals are answers too: they are stored and replayed like successes."""
     try:
@@ -261,24 +296,13 @@ def _mimetype(status: int) -> str:
 
 
 def _problem_for(error: Exception, request_id: str) -> flask.Response:
-    if isinstance(error, Problem):
-        return problem_response(error.status, error.code, error.title, error.detail, request_id,
-                                **error.extra)
-    if isinstance(error, TooManyAttempts):
-        return problem_response(error.status, error.code, error.title, error.detail, request_id,
-                                headers={"Retry-After": str(error.retry_after_s)})
-    if isinstance(error, DomainError):
-        return problem_response(error.status, error.code, error.title, error.detail, request_id,
-                                **error.extra)
     if isinstance(error, ServiceUnavailable):
         log(logger, logging.ERROR, "dependency unavailable", dependency=error.dependency,
             request_id=request_id, cause=type(error.__cause__).__name__)
-        return problem_response(503, "service_unavailable", "Service unavailable",
-                                "A service we depend on is unavailable: retry shortly.",
-                                request_id, headers={"Retry-After": "5"})
+    if isinstance(error, Problem):
+        return problem_response(error, request_id)
     log_unhandled(logger, error, request_id=request_id)
-    return problem_response(500, "internal", "Internal error",
-                            "Something went wrong on our side; it has been logged.", request_id)
+    return problem_response(InternalError(), request_id)
 
 
 def _log_request(request: flask.Request, response: flask.Response, request_id: str,

@@ -1,7 +1,8 @@
 """One WSGI app serving every function of the manifest at its production path.
 
 Each function is loaded the way Cloud Functions loads it (functions_framework.create_app
-on its main.py); this router only picks the function by method and path, as the
+on its main.py), connecting to PostgreSQL as its manifest `database_role`
+(devstack/loader.py); this router only picks the function by method and path, as the
 production load balancer's URL map does. Pub/Sub-triggered functions are reachable at
 /_events/<name> (the local Pub/Sub stand-in pushes there), internal ones at
 /_internal/<name>, and the local mail sink at /_dev/mail.
@@ -9,26 +10,14 @@ production load balancer's URL map does. Pub/Sub-triggered functions are reachab
 
 from __future__ import annotations
 
-import json
 from typing import Any, Callable, Iterable
 
-import functions_framework
-
+from common.domain.errors import MethodNotAllowed, NotFound
+from common.http import problem_response
 from devstack import manifest
+from devstack.loader import load
 
 WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
-
-
-def _problem(status: int, code: str, detail: str, start_response: Callable,
-             headers: list[tuple[str, str]] | None = None) -> list[bytes]:
-    titles = {404: "Not Found", 405: "Method Not Allowed"}
-    body = json.dumps({"type": f"https://bazaar.example/problems/{code}",
-                       "title": titles[status], "status": status, "detail": detail,
-                       "code": code}).encode()
-    start_response(f"{status} {titles[status]}",
-                   [("Content-Type", "application/problem+json"),
-                    ("Content-Length", str(len(body))), *(headers or [])])
-    return [body]
 
 
 class Router:
@@ -36,8 +25,8 @@ class Router:
         self.apps: dict[str, WsgiApp] = {}
         self.routes: list[tuple[manifest.Route, str]] = []
         for function in manifest.functions().values():
-            self.apps[function.name] = functions_framework.create_app(
-                function.name, str(function.source), function.signature_type)
+            app = load(function)
+            self.apps[function.name] = app
             self.routes.extend((route, function.name) for route in function.routes)
         self.prefixes = dict(extra_prefixes or {})
 
@@ -57,15 +46,14 @@ class Router:
                 return self.apps[name](environ, start_response)
         if matching:
             allowed = ", ".join(sorted({route.method for route, _ in matching}))
-            return _problem(405, "method_not_allowed", f"Use {allowed} on this path.",
-                            start_response, [("Allow", allowed)])
-        return _problem(404, "not_found", "No such resource.", start_response)
+            return problem_response(MethodNotAllowed(allowed), None)(environ, start_response)
+        return problem_response(NotFound(), None)(environ, start_response)
 
     def _internal(self, kind: str, path: str, environ: dict, start_response: Callable) -> Any:
         name = path[len(kind):].split("/", 1)[0]
         function = manifest.functions().get(name)
         expected = "pubsub" if kind == "/_events/" else "internal"
         if function is None or function.trigger != expected:
-            return _problem(404, "not_found", "No such function.", start_response)
+            return problem_response(NotFound("No such function."), None)(environ, start_response)
         environ = {**environ, "PATH_INFO": "/"}
         return self.apps[name](environ, start_response)

@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy
 from sqlalchemy import text
 
+from common.adapters.row_locks import RowLocks
 from common.domain.identity import (
     Account,
     AccountState,
@@ -50,8 +51,9 @@ def _account(row: sqlalchemy.Row) -> Account:
 
 
 class PostgresAccounts:
-    def __init__(self, connection: sqlalchemy.Connection) -> None:
+    def __init__(self, connection: sqlalchemy.Connection, locks: RowLocks) -> None:
         self._db = connection
+        self._locks = locks
 
     def add_registering(self, account: Account) -> bool:
         """Insert a new account in state `registering`; False when the email is taken."""
@@ -107,7 +109,7 @@ class PostgresAccounts:
         return [str(row.id) for row in rows]
 
     def get(self, account_id: str, *, for_update: bool = False) -> Account | None:
-        lock = " FOR UPDATE OF a" if for_update else ""
+        lock = self._locks.clause("accounts", [account_id], alias="a") if for_update else ""
         row = self._db.execute(
             text(f"SELECT {_ACCOUNT_COLUMNS} {_FROM} WHERE a.id = :id{lock}"),
             {"id": account_id},

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, Iterable
 
 import sqlalchemy
 from sqlalchemy import text
 
-from common.domain.catalog import Product, ProductImage, ProductStatus
-from common.domain.images import DetectedObject, ImageStatus, Label, Recognition
+from common.adapters.row_locks import RowLocks
+from common.domain.catalog import Category, Product, ProductImage, ProductStatus, Subcategory
+from common.domain.images import DetectedObject, ImageStatus, Label, Recognition, StoredImage
 
 _PRODUCT = """
     SELECT p.id, p.vendor_id, a.name AS vendor_name, p.name, p.description, p.price_amount,
@@ -17,11 +19,14 @@ _PRODUCT = """
            p.rating_average, p.created_at, p.updated_at
     FROM products p JOIN accounts a ON a.id = p.vendor_id
 """
-_IMAGE = """
-    SELECT id, product_id, status, content_type, declared_size, reject_reason, width, height,
-           labels, objects, renditions
-    FROM product_images
-"""
+_IMAGE_COLUMNS = """id, product_id, status, content_type, declared_size, reject_reason, width,
+    height, labels, objects, renditions"""
+_IMAGE = f"SELECT {_IMAGE_COLUMNS} FROM product_images"
+# Expired and deleted images are kept (ids are never reused) but never shown.
+_SHOWN = "status NOT IN ('expired', 'deleted')"
+# What an indexing run may claim: an awaited upload, or a claim whose lease ran out.
+_CLAIMABLE = ("((status = 'pending' AND upload_expires_at > now()) "
+              "OR (status = 'processing' AND lease_until <= now()))")
 _UPDATABLE = ("name", "description", "price_amount", "category_id", "subcategory_id", "stock",
               "status")
 
@@ -48,17 +53,20 @@ def image_from(row: Any) -> ProductImage:
 
 
 class PostgresCatalog:
-    def __init__(self, connection: sqlalchemy.Connection) -> None:
+    def __init__(self, connection: sqlalchemy.Connection, locks: RowLocks) -> None:
         self._db = connection
+        self._locks = locks
 
-    def category_tree(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    def category_tree(self) -> list[Category]:
         rows = self._db.execute(text(
             "SELECT c.id, c.name, s.id AS sub_id, s.name AS sub_name FROM categories c "
             "JOIN subcategories s ON s.category_id = c.id ORDER BY c.position, s.position"))
-        tree: dict[str, tuple[str, str, list[tuple[str, str]]]] = {}
+        names: dict[str, str] = {}
+        subcategories: dict[str, list[Subcategory]] = {}
         for row in rows:
-            tree.setdefault(row.id, (row.id, row.name, []))[2].append((row.sub_id, row.sub_name))
-        return list(tree.values())
+            names[row.id] = row.name
+            subcategories.setdefault(row.id, []).append(Subcategory(row.sub_id, row.sub_name))
+        return [Category(id, names[id], tuple(subs)) for id, subs in subcategories.items()]
 
     def category_of(self, subcategory_id: str) -> str | None:
         return self._db.execute(text("SELECT category_id FROM subcategories WHERE id = :id"),
@@ -81,19 +89,20 @@ class PostgresCatalog:
         where = " WHERE p.id = :id"
         if public:
             where += " AND p.status = 'listed' AND a.state = 'active'"
-        lock = " FOR UPDATE OF p" if for_update else ""
+        lock = self._locks.clause("products", [product_id], alias="p") if for_update else ""
         row = self._db.execute(text(_PRODUCT + where + lock), {"id": product_id}).first()
         if row is None:
             return None
-        images = self._db.execute(text(_IMAGE + " WHERE product_id = :id ORDER BY created_at, id"),
-                                  {"id": product_id})
+        images = self._db.execute(text(
+            f"{_IMAGE} WHERE product_id = :id AND {_SHOWN} ORDER BY created_at, id"),
+            {"id": product_id})
         return product_from(row, tuple(image_from(image) for image in images))
 
     def update(self, product_id: str, changes: dict[str, Any]) -> None:
         columns = [name for name in _UPDATABLE if name in changes]
         assignments = ", ".join(f"{name} = :{name}" for name in columns)
         self._db.execute(text(
-            f"UPDATE products SET {assignments}, version = version + 1, updated_at = now() "
+            f"UPDATE products SET {assignments}, updated_at = now() "
             "WHERE id = :id"), {"id": product_id, **{name: changes[name] for name in columns}})
 
     def add_words(self, words: Iterable[str]) -> None:
@@ -105,46 +114,114 @@ class PostgresCatalog:
                 "ON CONFLICT DO NOTHING"), {"words": words})
 
     def add_image(self, image_id: str, product_id: str, object_name: str, content_type: str,
-                  size: int) -> None:
+                  size: int, upload_expires_at: datetime) -> None:
         self._db.execute(text(
             "INSERT INTO product_images (id, product_id, object_name, content_type, "
-            "declared_size, status) VALUES (:id, :product_id, :object_name, :content_type, "
-            ":size, 'pending')"), {"id": image_id, "product_id": product_id,
-                                   "object_name": object_name, "content_type": content_type,
-                                   "size": size})
+            "declared_size, status, upload_expires_at) VALUES (:id, :product_id, :object_name, "
+            ":content_type, :size, 'pending', :expires)"),
+            {"id": image_id, "product_id": product_id, "object_name": object_name,
+             "content_type": content_type, "size": size, "expires": upload_expires_at})
 
     def live_image_count(self, product_id: str) -> int:
+        """Images that count toward the cap: ready, being indexed, or awaiting an upload."""
         return self._db.execute(text(
-            "SELECT count(*) FROM product_images WHERE product_id = :id AND status <> 'rejected'"),
+            "SELECT count(*) FROM product_images WHERE product_id = :id AND (status IN "
+            "('processing', 'ready') OR (status = 'pending' AND upload_expires_at > now()))"),
             {"id": product_id}).scalar_one()
 
-    def image_by_object(self, object_name: str, *, for_update: bool = False) -> ProductImage | None:
-        lock = " FOR UPDATE" if for_update else ""
-        row = self._db.execute(text(_IMAGE + " WHERE object_name = :name" + lock),
+    def image_by_object(self, object_name: str) -> ProductImage | None:
+        row = self._db.execute(text(_IMAGE + " WHERE object_name = :name"),
                                {"name": object_name}).first()
         return image_from(row) if row else None
 
-    def mark_ready(self, image_id: str, width: int, height: int, recognition: Recognition,
-                   renditions: dict[str, str]) -> None:
-        embedding = recognition.embedding
+    def image_status(self, image_id: str) -> ImageStatus | None:
+        status = self._db.execute(text("SELECT status FROM product_images WHERE id = :id"),
+                                  {"id": image_id}).scalar()
+        return None if status is None else ImageStatus(status)
+
+    def claim_image(self, object_name: str, token: str, lease_s: int) -> ProductImage | None:
+        """pending (or processing with an expired lease) -> processing under `token`."""
+        row = self._db.execute(text(
+            "UPDATE product_images SET status = 'processing', lease_token = :token, "
+            "lease_until = now() + make_interval(secs => :lease) "
+            f"WHERE object_name = :name AND {_CLAIMABLE} RETURNING {_IMAGE_COLUMNS}"),
+            {"name": object_name, "token": token, "lease": lease_s}).first()
+        return image_from(row) if row else None
+
+    def release_claim(self, image_id: str, token: str) -> None:
+        """Give an unfinished claim back: the image awaits its (next) indexing run again."""
         self._db.execute(text(
+            "UPDATE product_images SET status = 'pending', lease_token = NULL, "
+            "lease_until = NULL WHERE id = :id AND status = 'processing' "
+            "AND lease_token = :token"), {"id": image_id, "token": token})
+
+    def lock_product(self, product_id: str) -> None:
+        """The product row lock, taken before any of its image rows (one lock order)."""
+        self._locks.lock(self._db, "products", [product_id])
+
+    def mark_ready(self, image_id: str, token: str, width: int, height: int,
+                   recognition: Recognition, renditions: dict[str, str]) -> bool:
+        """processing under `token` -> ready; False when the claim was lost."""
+        embedding = recognition.embedding
+        return self._db.execute(text(
             "UPDATE product_images SET status = 'ready', width = :width, height = :height, "
             "labels = CAST(:labels AS jsonb), objects = CAST(:objects AS jsonb), "
             "renditions = CAST(:renditions AS jsonb), embedding = CAST(:embedding AS vector), "
-            "indexed_at = now() WHERE id = :id"),
-            {"id": image_id, "width": width, "height": height,
+            "lease_token = NULL, lease_until = NULL, indexed_at = now() "
+            "WHERE id = :id AND status = 'processing' AND lease_token = :token"),
+            {"id": image_id, "token": token, "width": width, "height": height,
              "labels": json.dumps([vars(label) for label in recognition.labels]),
              "objects": json.dumps([vars(item) for item in recognition.objects]),
              "renditions": json.dumps(renditions),
-             "embedding": None if embedding is None else vector_literal(embedding)})
+             "embedding": None if embedding is None else vector_literal(embedding)}
+        ).rowcount == 1
 
-    def mark_rejected(self, image_id: str, reason: str) -> None:
-        self._db.execute(text(
+    def mark_rejected(self, image_id: str, token: str, reason: str) -> bool:
+        """processing under `token` -> rejected; False when the claim was lost."""
+        return self._db.execute(text(
             "UPDATE product_images SET status = 'rejected', reject_reason = :reason, "
-            "indexed_at = now() WHERE id = :id"), {"id": image_id, "reason": reason[:500]})
+            "lease_token = NULL, lease_until = NULL, indexed_at = now() "
+            "WHERE id = :id AND status = 'processing' AND lease_token = :token"),
+            {"id": image_id, "token": token, "reason": reason[:500]}).rowcount == 1
+
+    def mark_deleted(self, image_id: str) -> None:
+        self._db.execute(text(
+            "UPDATE product_images SET status = 'deleted', lease_token = NULL, "
+            "lease_until = NULL, embedding = NULL WHERE id = :id"), {"id": image_id})
+
+    def expire_images(self, abandoned_after_s: int, limit: int) -> list[StoredImage]:
+        """Expire images whose upload never came, and claims nobody finished for
+        `abandoned_after_s`."""
+        rows = self._db.execute(text(
+            "UPDATE product_images SET status = 'expired', lease_token = NULL, "
+            "lease_until = NULL, embedding = NULL WHERE id IN (SELECT id FROM product_images "
+            "WHERE (status = 'pending' AND upload_expires_at <= now()) OR (status = "
+            "'processing' AND lease_until <= now() - make_interval(secs => :abandoned)) "
+            "LIMIT :limit FOR UPDATE SKIP LOCKED) RETURNING product_id, id, object_name"),
+            {"abandoned": abandoned_after_s, "limit": limit})
+        return [StoredImage(str(row.product_id), str(row.id), row.object_name) for row in rows]
+
+    def images_to_remove(self, limit: int) -> list[StoredImage]:
+        """Expired or deleted images whose files may remain outside the database."""
+        rows = self._db.execute(text(
+            "SELECT product_id, id, object_name FROM product_images WHERE status IN "
+            "('expired', 'deleted') AND removed_at IS NULL ORDER BY id LIMIT :limit"),
+            {"limit": limit})
+        return [StoredImage(str(row.product_id), str(row.id), row.object_name) for row in rows]
+
+    def mark_removed(self, image_ids: list[str]) -> None:
+        """Their upload, renditions and similar-image reference are gone."""
+        self._db.execute(text(
+            "UPDATE product_images SET removed_at = now() WHERE id = ANY(CAST(:ids AS uuid[]))"),
+            {"ids": image_ids})
 
     def refresh_image_labels(self, product_id: str) -> str:
-        """Copy the labels of the product's ready images into its search document."""
+        """Copy the labels of the product's ready images into its search document.
+
+        The product row is locked by a statement of its own first: the UPDATE's sub-select
+        then reads after any concurrent indexing of the same product has committed (in one
+        statement, its snapshot would predate the wait for the lock and miss those labels)."""
+        self.lock_product(product_id)
         return self._db.execute(text(
             "UPDATE products p SET image_labels = coalesce((SELECT string_agg(DISTINCT "
             "label ->> 'name', ' ') FROM product_images i, jsonb_array_elements(i.labels) label "

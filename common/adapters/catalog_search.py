@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from common.adapters.catalog import vector_literal
 from common.adapters.database import translated_errors
-from common.domain.catalog import Cursor, ProductSearch, Sort, effective_sort
+from common.domain.catalog import Cursor, ProductSearch, ProductSummary, Sort, effective_sort
 from common.domain.images import Recognition
 from common.imaging.decode import DecodedImage
 
@@ -41,15 +41,25 @@ _SUMMARY = """
 """
 
 
+def _summary(row: Any) -> ProductSummary:
+    return ProductSummary(
+        id=str(row.id), vendor_id=str(row.vendor_id), vendor_name=row.vendor_name,
+        name=row.name, price_amount=row.price_amount, currency=row.currency,
+        category_id=row.category_id, subcategory_id=row.subcategory_id, stock=row.stock,
+        rating_count=row.rating_count, rating_average=row.rating_average,
+        created_at=row.created_at, thumbnail=row.thumbnail, sort_key=row.sort_key)
+
+
 class PostgresProductSearch:
     def __init__(self, engine: sqlalchemy.Engine) -> None:
         self._engine = engine
 
-    def search(self, search: ProductSearch, after: Cursor | None) -> list[Any]:
+    def search(self, search: ProductSearch, after: Cursor | None) -> list[ProductSummary]:
         """One page (+1 row, to know whether more follow) of listed products."""
         sort = effective_sort(search)
         key, key_type, direction = _ORDER[sort]
-        clauses, params = ["p.status = 'listed'"], {"limit": search.page_size + 1}
+        clauses = ["p.status = 'listed'"]
+        params: dict[str, Any] = {"limit": search.page_size + 1}
         with translated_errors(), self._engine.connect() as db:
             if search.words:
                 params["tsquery"] = self._tsquery(db, search.words)
@@ -70,16 +80,16 @@ class PostgresProductSearch:
                 params.update(after_key=after.key, after_id=after.id)
             sql = (_SUMMARY.format(key=key) + " WHERE " + " AND ".join(clauses)
                    + f" ORDER BY {key} {direction}, p.id {direction} LIMIT :limit")
-            return list(db.execute(text(sql), params))
+            return [_summary(row) for row in db.execute(text(sql), params)]
 
-    def summaries(self, product_ids: list[str]) -> dict[str, Any]:
+    def summaries(self, product_ids: list[str]) -> dict[str, ProductSummary]:
         """Listed products of active vendors among these ids, by id."""
         if not product_ids:
             return {}
         with translated_errors(), self._engine.connect() as db:
             rows = db.execute(text(_SUMMARY.format(key="NULL") + " WHERE p.status = 'listed' "
                                    "AND p.id = ANY(CAST(:ids AS uuid[]))"), {"ids": product_ids})
-            return {str(row.id): row for row in rows}
+            return {str(row.id): _summary(row) for row in rows}
 
     def _tsquery(self, db: sqlalchemy.Connection, words: tuple[str, ...]) -> str:
         """`(word | correction…) & …`; words are [a-z0-9]+ (domain.catalog.query_words)."""

@@ -9,7 +9,7 @@ import sqlalchemy
 from sqlalchemy import exc as sa_exc
 
 from common.domain.errors import ServiceUnavailable
-from common.settings import Settings
+from common.settings import Settings, SettingsError
 
 # A request never waits longer than this on the database.
 STATEMENT_TIMEOUT_MS = 5000
@@ -58,9 +58,13 @@ def _cloud_sql_creator(settings: Settings):  # noqa: ANN202
 
     connector = Connector(refresh_strategy="lazy", ip_type=IPTypes[settings.cloud_sql_ip_type])
 
+    instance = settings.cloud_sql_instance
+    if instance is None:
+        raise SettingsError("set DATABASE_URL or CLOUD_SQL_INSTANCE")
+
     def connect():  # noqa: ANN202
         return connector.connect(
-            settings.cloud_sql_instance,
+            instance,
             "pg8000",
             user=settings.database_iam_user,
             db=settings.database_name,

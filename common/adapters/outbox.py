@@ -48,7 +48,7 @@ def add_events(connection: sqlalchemy.Connection, events: Iterable[Event]) -> No
             "id": event.id,
             "topic": event.topic,
             "type": event.type,
-            "payload": json.dumps(event.payload),
+            "payload": json.dumps(event.payload()),
             "occurred_at": event.occurred_at,
         }
         for event in events

@@ -18,7 +18,9 @@ from common import faults
 from common.adapters.accounts import PostgresAccounts
 from common.adapters.catalog import PostgresCatalog
 from common.adapters.database import is_transient, translated_errors
+from common.adapters.inbox import PostgresInbox
 from common.adapters.outbox import OutboxRelay, add_events
+from common.adapters.row_locks import RowLocks
 from common.domain.errors import ServiceUnavailable
 from common.domain.events import Event
 
@@ -97,8 +99,10 @@ class UnitOfWork:
         with translated_errors():
             self.connection = self._engine.connect()
             self._transaction = self.connection.begin()
-        self.accounts = PostgresAccounts(self.connection)
-        self.catalog = PostgresCatalog(self.connection)
+        locks = RowLocks()
+        self.accounts = PostgresAccounts(self.connection, locks)
+        self.catalog = PostgresCatalog(self.connection, locks)
+        self.inbox = PostgresInbox(self.connection)
         return self
 
     def record(self, *events: Event) -> None:

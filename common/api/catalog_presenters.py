@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Sequence, cast
 
 from common.api import catalog_schemas as cs
-from common.domain.catalog import Product, ProductImage
-from common.domain.images import Label
+from common.domain.catalog import Category, Product, ProductImage, ProductSummary
+from common.domain.images import SHOWN_STATUS, Label
 
 
 def media_url(base_url: str, object_name: str | None) -> str | None:
     return f"{base_url}/{object_name}" if object_name else None
 
 
-def category_tree(tree: list[tuple[str, str, list[tuple[str, str]]]]) -> cs.CategoryTree:
+def category_tree(tree: Sequence[Category]) -> cs.CategoryTree:
     return cs.CategoryTree([
-        cs.Category(id=cid, name=name,
-                    subcategories=[cs.Subcategory(id=sid, name=sname) for sid, sname in subs])
-        for cid, name, subs in tree])
+        cs.Category(id=c.id, name=c.name,
+                    subcategories=[cs.Subcategory(id=sub.id, name=sub.name)
+                                   for sub in c.subcategories])
+        for c in tree])
 
 
 def image(i: ProductImage, base_url: str) -> cs.Image:
     return cs.Image(
-        id=i.id, status=i.status.value, reason=i.reject_reason, width=i.width, height=i.height,
+        id=i.id, status=cast(cs.ImageStatus, SHOWN_STATUS.get(i.status, i.status).value),
+        reason=i.reject_reason,
+        width=i.width, height=i.height,
         labels=[cs.Label(name=label.name, score=label.score) for label in i.labels],
         objects=[cs.DetectedObject(name=o.name, score=o.score, box=o.box) for o in i.objects],
-        urls={name: media_url(base_url, object_name)
+        urls={name: f"{base_url}/{object_name}"
               for name, object_name in sorted(i.renditions.items())})
 
 
@@ -40,24 +43,23 @@ def product(p: Product, base_url: str) -> cs.Product:
         created_at=p.created_at, updated_at=p.updated_at)
 
 
-def summary(row: Any, base_url: str) -> cs.ProductSummary:
-    """A row of common/adapters/catalog_search.py as a list item."""
+def summary(row: ProductSummary, base_url: str) -> cs.ProductSummary:
     return cs.ProductSummary(
-        id=str(row.id), name=row.name,
+        id=row.id, name=row.name,
         price=cs.Money(amount=row.price_amount, currency=row.currency),
         category_id=row.category_id, subcategory_id=row.subcategory_id,
-        vendor=cs.VendorRef(id=str(row.vendor_id), name=row.vendor_name),
+        vendor=cs.VendorRef(id=row.vendor_id, name=row.vendor_name),
         rating=cs.Rating(count=row.rating_count, average=_average(row.rating_average)),
         thumbnail_url=media_url(base_url, row.thumbnail), in_stock=row.stock > 0,
         created_at=row.created_at)
 
 
-def page(rows: list[Any], next_token: str | None, base_url: str) -> cs.ProductPage:
+def page(rows: list[ProductSummary], next_token: str | None, base_url: str) -> cs.ProductPage:
     return cs.ProductPage(items=[summary(row, base_url) for row in rows],
                           next_page_token=next_token)
 
 
-def image_search(labels: tuple[Label, ...], scored: list[tuple[Any, float]],
+def image_search(labels: tuple[Label, ...], scored: list[tuple[ProductSummary, float]],
                  base_url: str) -> cs.ImageSearchResult:
     return cs.ImageSearchResult(
         labels=[cs.Label(name=label.name, score=label.score) for label in labels],

@@ -40,7 +40,7 @@ class Operation:
     status: int = 200
     roles: frozenset[Role] | None = ANYONE
     verified_email: bool = False
-    errors: tuple[type[e.DomainError], ...] = ()
+    errors: tuple[type[e.Problem], ...] = ()
     idempotency: Literal["accepted", "required", "none"] = "accepted"
     # Public GETs: max-age in seconds; the answer carries an ETag and 304s If-None-Match.
     cache_s: int | None = None
@@ -80,12 +80,14 @@ OPERATIONS: dict[str, Operation] = {
         Operation(
             "refresh_session", "POST", "/v1/sessions:refresh", "Refresh an ID token", "identity",
             request=s.RefreshSession, response=s.RefreshedSession,
-            errors=(e.InvalidRefreshToken, e.AccountBlocked), idempotency="none",
+            errors=(e.InvalidRefreshToken, e.Unauthenticated, e.AccountBlocked),
+            idempotency="none",
         ),
         Operation(
             "request_password_reset", "POST", "/v1/password-resets",
-            "Email a password reset link (always 202)", "identity",
-            request=s.RequestPasswordReset, response=s.Accepted, status=202,
+            "Email a password reset link (202 for any email; 429 past the per-address limit)",
+            "identity", request=s.RequestPasswordReset, response=s.Accepted, status=202,
+            errors=(e.TooManyAttempts,),
         ),
         Operation(
             "get_me", "GET", "/v1/me", "The caller's profile", "identity",
@@ -149,6 +151,11 @@ OPERATIONS: dict[str, Operation] = {
                     e.InvalidState),
         ),
         Operation(
+            "delete_product_image", "DELETE", "/v1/products/{product_id}/images/{image_id}",
+            "Delete a product image (404 unless it is an image of your product)", "catalog",
+            status=204, roles=VENDORS, verified_email=True, errors=(e.NotFound,),
+        ),
+        Operation(
             "search_products", "GET", "/v1/products",
             "Browse and search listed products", "catalog",
             query=cs.ProductQuery, response=cs.ProductPage, cache_s=30,
@@ -159,7 +166,9 @@ OPERATIONS: dict[str, Operation] = {
         ),
         Operation(
             "search_products_by_image", "POST", "/v1/products:searchByImage",
-            "Find listed products that look like a photo", "catalog",
+            "Find listed products that look like a photo (JPEG, PNG or WebP of at most 10 MB "
+            "and 12 megapixels, 4,000 × 3,000; a larger one is 422 unsupported_image)",
+            "catalog",
             response=cs.ImageSearchResult, errors=(e.UnsupportedImage,), idempotency="none",
             upload="image", max_upload_bytes=MAX_IMAGE_BYTES,
         ),

@@ -26,6 +26,7 @@ def me(a: Account) -> s.Me:
 
 
 def vendor_summary(a: Account) -> s.VendorSummary:
+    assert a.vendor is not None and a.created_at is not None  # a vendor's stored account
     return s.VendorSummary(id=a.id, name=a.name, email=a.email, email_verified=a.email_verified,
                            status=a.vendor.status.value,
                            business=s.Business(**asdict(a.vendor.business)),

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from common.domain.errors import Forbidden, InvalidRequest, NotFound, VendorNotVerified
 from common.domain.identity import Principal, VendorStatus
@@ -32,6 +33,21 @@ class Sort(StrEnum):
     PRICE_DESC = "price_desc"
     RATING = "rating"
     NEWEST = "newest"
+
+
+@dataclass(frozen=True)
+class Subcategory:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Category:
+    """A top-level category with its sub-categories, in display order."""
+
+    id: str
+    name: str
+    subcategories: tuple[Subcategory, ...]
 
 
 @dataclass(frozen=True)
@@ -67,6 +83,27 @@ class Product:
     created_at: datetime
     updated_at: datetime
     images: tuple[ProductImage, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProductSummary:
+    """A listed product as a search result: `thumbnail` is the object name of its first
+    ready image's thumbnail, `sort_key` its value of the search's order (page tokens)."""
+
+    id: str
+    vendor_id: str
+    vendor_name: str
+    name: str
+    price_amount: int
+    currency: str
+    category_id: str
+    subcategory_id: str
+    stock: int
+    rating_count: int
+    rating_average: float | None
+    created_at: datetime
+    thumbnail: str | None
+    sort_key: Any = None
 
 
 @dataclass(frozen=True)
@@ -129,8 +166,7 @@ def check_search(search: ProductSearch) -> None:
     """Rules across fields of a search; raises InvalidRequest naming the field."""
     if (search.min_price is not None and search.max_price is not None
             and search.min_price > search.max_price):
-        raise InvalidRequest("The request is not valid.", errors=[
-            {"field": "min_price", "message": "must not be greater than max_price"}])
+        raise InvalidRequest.at("min_price", "must not be greater than max_price")
 
 
 def effective_sort(search: ProductSearch) -> Sort:

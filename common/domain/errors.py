@@ -1,19 +1,38 @@
-"""Domain errors: each carries the contract's stable `code` and HTTP status."""
+"""The one error hierarchy: every refusal a client can get, with the contract's HTTP
+status, stable `code`, title, and its default message, written here once.
+
+`Problem` is what the HTTP door turns into an RFC 9457 response (common/http.py); the
+OpenAPI document lists the problems each operation may answer from the same classes.
+`DomainError`s are a rule's answer (stored and replayed for an idempotent retry);
+request-level problems are the door's; `ServiceUnavailable` is an outage (503).
+"""
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
 
-class DomainError(Exception):
-    """A rule said no. Mapped to an RFC 9457 problem response by the HTTP layer."""
 
-    status = 400
-    code = "bad_request"
-    title = "Bad request"
+class Problem(Exception):
+    """A refusal, answered as a problem response. `detail` defaults to the class's message;
+    `extra` fields (e.g. `errors=[{"field", "message"}]`) join the response body."""
 
-    def __init__(self, detail: str, **extra: object) -> None:
-        super().__init__(detail)
-        self.detail = detail
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+    title: ClassVar[str] = "Bad request"
+    message: ClassVar[str] = "The request cannot be served."
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        self.detail = detail or self.message
         self.extra = extra
+        super().__init__(self.detail)
+
+    def headers(self) -> dict[str, str]:
+        """Response headers the problem needs (Retry-After, Allow)."""
+        return {}
+
+
+class DomainError(Problem):
+    """A rule said no: an answer like a success, stored for an idempotent retry."""
 
 
 class Unauthenticated(DomainError):
@@ -42,6 +61,7 @@ class EmailNotVerified(DomainError):
 
 class NotFound(DomainError):
     status, code, title = 404, "not_found", "Not found"
+    message = "No such resource."
 
 
 class EmailNotRegistered(DomainError):
@@ -64,6 +84,12 @@ class InvalidRequest(DomainError):
     """Validation failed; `errors=[{"field", "message"}]` says where."""
 
     status, code, title = 422, "invalid_request", "Invalid request"
+    message = "The request is not valid."
+
+    @classmethod
+    def at(cls, field: str, message: str) -> "InvalidRequest":
+        """One field is wrong, for this reason."""
+        return cls(errors=[{"field": field, "message": message}])
 
 
 class ChecklistIncomplete(DomainError):
@@ -77,14 +103,8 @@ class TooManyAttempts(DomainError):
         super().__init__(detail)
         self.retry_after_s = retry_after_s
 
-
-class ServiceUnavailable(Exception):
-    """A downstream (database, Firebase Auth, Pub/Sub, SMTP) is down: answer 503, retry later."""
-
-    def __init__(self, dependency: str, cause: BaseException | None = None) -> None:
-        super().__init__(f"{dependency} unavailable")
-        self.dependency = dependency
-        self.__cause__ = cause
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_s)}
 
 
 class VendorNotVerified(DomainError):
@@ -93,3 +113,62 @@ class VendorNotVerified(DomainError):
 
 class UnsupportedImage(DomainError):
     status, code, title = 422, "unsupported_image", "Unsupported image"
+
+
+# The door's refusals, before any use case runs ------------------------------------------
+
+class MethodNotAllowed(Problem):
+    status, code, title = 405, "method_not_allowed", "Method not allowed"
+
+    def __init__(self, allowed: str) -> None:
+        super().__init__(f"Use {allowed} on this path.")
+        self.allowed = allowed
+
+    def headers(self) -> dict[str, str]:
+        return {"Allow": self.allowed}
+
+
+class PayloadTooLarge(Problem):
+    status, code, title = 413, "payload_too_large", "Payload too large"
+
+
+class UnsupportedMediaType(Problem):
+    status, code, title = 415, "unsupported_media_type", "Unsupported media type"
+
+
+class IdempotencyKeyRequired(Problem):
+    status, code, title = 428, "idempotency_key_required", "Idempotency key required"
+    message = "Send an Idempotency-Key header with this request."
+
+
+class IdempotencyKeyReused(Problem):
+    status, code, title = 422, "idempotency_key_reused", "Idempotency key reused"
+    message = "This Idempotency-Key was used with a different request."
+
+
+class IdempotencyInProgress(Problem):
+    status, code, title = 409, "idempotency_in_progress", "Request in progress"
+    message = "A request with this Idempotency-Key is still running: retry shortly."
+
+
+class InternalError(Problem):
+    """A bug: logged with its stack (never shown), answered with nothing but this."""
+
+    status, code, title = 500, "internal", "Internal error"
+    message = "Something went wrong on our side; it has been logged."
+
+
+class ServiceUnavailable(Problem):
+    """A downstream (database, Firebase Auth, Pub/Sub, SMTP) is down: answer 503, retry later."""
+
+    status, code, title = 503, "service_unavailable", "Service unavailable"
+    message = "A service we depend on is unavailable: retry shortly."
+    RETRY_AFTER_S = 5
+
+    def __init__(self, dependency: str, cause: BaseException | None = None) -> None:
+        super().__init__()
+        self.dependency = dependency
+        self.__cause__ = cause
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.RETRY_AFTER_S)}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
 
 from common.domain.errors import (
     AccountBlocked,
@@ -32,8 +34,10 @@ class VendorStatus(str, enum.Enum):
     REJECTED = "rejected"
 
 
-PAYMENT_METHODS = ("card", "paypal", "bank_transfer")
-DEFAULT_PAYMENT_METHODS = ("card",)
+# How a customer may pay a vendor; each vendor accepts some of them.
+PaymentMethod = Literal["card", "paypal", "bank_transfer"]
+PAYMENT_METHODS: tuple[PaymentMethod, ...] = ("card", "paypal", "bank_transfer")
+DEFAULT_PAYMENT_METHODS: tuple[PaymentMethod, ...] = ("card",)
 VERIFICATION_CHECKLIST = ("business_registration", "identity", "address", "bank_account")
 
 PASSWORD_MIN_LENGTH = 10
@@ -119,7 +123,7 @@ class Business:
 class VendorProfile:
     status: VendorStatus
     business: Business
-    payment_methods: tuple[str, ...]
+    payment_methods: tuple[PaymentMethod, ...]
     rejection_reason: str | None = None
 
 
@@ -131,5 +135,23 @@ class Account:
     role: Role
     state: AccountState
     email_verified: bool
-    created_at: object  # datetime; kept loose so the domain needs no parsing
+    created_at: datetime | None  # None until the row exists
     vendor: VendorProfile | None = None
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """A signed-in session: a short-lived ID token and the refresh token that renews it."""
+
+    account_id: str
+    id_token: str
+    refresh_token: str
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    """What a verified ID token says: whose it is, and the role claim it carries."""
+
+    account_id: str
+    role: str | None

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+import weakref
 from typing import Any
 
 from common.domain.catalog import (
     CURRENCY,
+    Category,
     Product,
     ProductStatus,
     ensure_may_list,
@@ -14,14 +16,26 @@ from common.domain.catalog import (
     lexicon_words,
 )
 from common.domain.errors import InvalidRequest, NotFound
-from common.domain.events import Event
+from common.domain.events import Price, ProductListed, ProductUnlisted, ProductUpdated
 from common.domain.identity import Principal
-from common.services.ports import UnitOfWorkFactory
+from common.ports.unit_of_work import UnitOfWorkFactory
+
+CategoryTree = tuple[Category, ...]
+# Read once per process: categories change only in a migration, and a migration ships with
+# a deploy, whose new instances start empty. Keyed by the unit-of-work factory (one in
+# production), so that a test's fake database is not answered from the real one's tree.
+_category_trees: weakref.WeakKeyDictionary[UnitOfWorkFactory, CategoryTree] = (
+    weakref.WeakKeyDictionary())
 
 
-def category_tree(*, uow: UnitOfWorkFactory) -> list[tuple[str, str, list[tuple[str, str]]]]:
-    with uow() as tx:
-        return tx.catalog.category_tree()
+def category_tree(*, uow: UnitOfWorkFactory) -> CategoryTree:
+    """The category tree; from the database only on the process's first call."""
+    tree = _category_trees.get(uow)
+    if tree is None:
+        with uow() as tx:
+            tree = tuple(tx.catalog.category_tree())
+        _category_trees[uow] = tree
+    return tree
 
 
 def list_product(principal: Principal, fields: dict[str, Any], *,
@@ -33,12 +47,13 @@ def list_product(principal: Principal, fields: dict[str, Any], *,
         _check_category(tx.catalog, fields["category_id"], fields["subcategory_id"])
         tx.catalog.add_product(product_id, principal.account_id, {**fields, "currency": CURRENCY})
         tx.catalog.add_words(lexicon_words(fields["name"], fields["description"]))
-        tx.record(Event("product.listed", {
-            "product_id": product_id, "vendor_id": principal.account_id,
-            "category_id": fields["category_id"], "subcategory_id": fields["subcategory_id"],
-            "price": {"amount": fields["price_amount"], "currency": CURRENCY}}))
+        tx.record(ProductListed(
+            product_id=product_id, vendor_id=principal.account_id,
+            category_id=fields["category_id"], subcategory_id=fields["subcategory_id"],
+            price=Price(fields["price_amount"], CURRENCY)))
         product = tx.catalog.get(product_id)
         tx.commit()
+    assert product is not None  # inserted in this transaction
     return product
 
 
@@ -54,11 +69,11 @@ def update_product(principal: Principal, product_id: str, changes: dict[str, Any
         tx.catalog.update(product_id, changes)
         tx.catalog.add_words(lexicon_words(changes.get("name", ""),
                                            changes.get("description", "")))
-        tx.record(Event("product.updated", {"product_id": product_id,
-                                            "vendor_id": principal.account_id,
-                                            "fields": sorted(changes)}))
+        tx.record(ProductUpdated(product_id=product_id, vendor_id=principal.account_id,
+                                 fields=tuple(sorted(changes))))
         product = tx.catalog.get(product_id)
         tx.commit()
+    assert product is not None  # locked in this transaction
     return product
 
 
@@ -69,8 +84,7 @@ def unlist_product(principal: Principal, product_id: str, *, uow: UnitOfWorkFact
         if current.status is ProductStatus.UNLISTED:
             return
         tx.catalog.update(product_id, {"status": ProductStatus.UNLISTED.value})
-        tx.record(Event("product.unlisted", {"product_id": product_id,
-                                             "vendor_id": principal.account_id}))
+        tx.record(ProductUnlisted(product_id=product_id, vendor_id=principal.account_id))
         tx.commit()
 
 
@@ -85,14 +99,10 @@ def public_product(product_id: str, *, uow: UnitOfWorkFactory) -> Product:
 
 def _check_category(catalog, category_id: str, subcategory_id: str) -> None:  # noqa: ANN001
     if not catalog.category_exists(category_id):
-        raise _invalid("category_id", "unknown category")
+        raise InvalidRequest.at("category_id", "unknown category")
     parent = catalog.category_of(subcategory_id)
     if parent is None:
-        raise _invalid("subcategory_id", "unknown sub-category")
+        raise InvalidRequest.at("subcategory_id", "unknown sub-category")
     if parent != category_id:
-        raise _invalid("subcategory_id", f"is a sub-category of {parent}, not of {category_id}")
-
-
-def _invalid(field: str, message: str) -> InvalidRequest:
-    return InvalidRequest("The request is not valid.",
-                          errors=[{"field": field, "message": message}])
+        raise InvalidRequest.at("subcategory_id",
+                                f"is a sub-category of {parent}, not of {category_id}")

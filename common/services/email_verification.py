@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from common.domain.errors import InvalidVerificationLink
-from common.domain.events import Event
-from common.services.ports import Identity, UnitOfWorkFactory
+from common.domain.events import EmailVerified
+from common.ports.identity import Identity
+from common.ports.unit_of_work import UnitOfWorkFactory
 
 
 def confirm_email(oob_code: str, *, uow: UnitOfWorkFactory, identity: Identity) -> str:
@@ -15,7 +16,7 @@ def confirm_email(oob_code: str, *, uow: UnitOfWorkFactory, identity: Identity) 
         if account is None:
             raise InvalidVerificationLink("This link belongs to no account.")
         if tx.accounts.mark_email_verified(account.id):
-            tx.record(Event("user.email_verified", {"account_id": account.id}))
+            tx.record(EmailVerified(account_id=account.id))
         tx.commit()
     return account.id
 

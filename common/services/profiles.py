@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from common.domain.errors import NotFound
-from common.domain.events import Event
+from common.domain.events import VendorProfileUpdated
 from common.domain.identity import Account
-from common.services.ports import UnitOfWorkFactory
+from common.ports.unit_of_work import UnitOfWorkFactory
 
 
 def get_profile(account_id: str, *, uow: UnitOfWorkFactory) -> Account:
@@ -20,8 +20,8 @@ def update_vendor_profile(vendor_id: str, changes: dict, *, uow: UnitOfWorkFacto
     """Change payment methods or website; records `vendor.profile_updated`."""
     with uow() as tx:
         tx.accounts.update_vendor_profile(vendor_id, changes)
-        tx.record(Event("vendor.profile_updated",
-                        {"vendor_id": vendor_id, "fields": sorted(changes)}))
+        tx.record(VendorProfileUpdated(vendor_id=vendor_id, fields=tuple(sorted(changes))))
         account = tx.accounts.get(vendor_id)
         tx.commit()
+    assert account is not None  # the caller, authenticated in this request
     return account

@@ -11,7 +11,8 @@ import uuid
 import flask
 import functions_framework
 
-from common.http import problem_response
+from common.domain.errors import MethodNotAllowed, NotFound
+from common.http import answer_routing_errors_as_problems, problem_response
 
 ASSETS = {"swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png"}
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bazaar API</title>
@@ -19,13 +20,13 @@ PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Baza
 <script src="/docs/swagger-ui-bundle.js"></script>
 <script>SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui"});</script></body></html>"""
 CACHE = "public, max-age=300"
+answer_routing_errors_as_problems()  # also as the load balancer's default backend
 
 
 @functions_framework.http
 def api_docs(request: flask.Request):
     if request.method != "GET":
-        return problem_response(405, "method_not_allowed", "Method not allowed",
-                                "Use GET on this path.", _request_id(), headers={"Allow": "GET"})
+        return problem_response(MethodNotAllowed("GET"), _request_id())
     if request.path == "/healthz":
         return flask.jsonify(status="ok")
     if request.path == "/openapi.json":
@@ -42,7 +43,7 @@ def api_docs(request: flask.Request):
         body = (swagger_ui_path / asset).read_bytes()
         return flask.Response(body, mimetype=mimetypes.guess_type(asset)[0],
                               headers={"Cache-Control": "public, max-age=86400"})
-    return problem_response(404, "not_found", "Not found", "No such resource.", _request_id())
+    return problem_response(NotFound(), _request_id())
 
 
 def _request_id() -> str:

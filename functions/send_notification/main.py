@@ -9,12 +9,13 @@ Settings: database, Firebase Auth (action links), SMTP_*, MAIL_FROM, PUBLIC_BASE
 import functions_framework
 
 from common import bootstrap
-from common.events import ReceivedEvent, consumer
+from common.domain.events import Event
+from common.events import consumer
 from common.services.notifications import is_stale, notify
 
 
 @functions_framework.cloud_event
-@consumer("send_notification", is_stale=lambda event: is_stale(event.type, event.occurred_at))
-def send_notification(event: ReceivedEvent, tx) -> None:
-    notify(event.type, event.id, event.payload, tx, identity=bootstrap.identity(),
+@consumer("send_notification", is_stale=is_stale)
+def send_notification(event: Event, tx) -> None:
+    notify(event, tx, identity=bootstrap.identity(),
            mailer=bootstrap.mailer(), public_base_url=bootstrap.settings().public_base_url)

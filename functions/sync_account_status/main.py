@@ -7,11 +7,12 @@ Settings: database, Firebase Auth.
 import functions_framework
 
 from common import bootstrap
-from common.events import ReceivedEvent, consumer
+from common.domain.events import AccountBlocked, AccountUnblocked
+from common.events import consumer
 from common.services.account_blocking import sync_firebase_state
 
 
 @functions_framework.cloud_event
 @consumer("sync_account_status")
-def sync_account_status(event: ReceivedEvent, tx) -> None:
-    sync_firebase_state(event.payload["account_id"], tx, identity=bootstrap.identity())
+def sync_account_status(event: AccountBlocked | AccountUnblocked, tx) -> None:
+    sync_firebase_state(event.account_id, tx, identity=bootstrap.identity())

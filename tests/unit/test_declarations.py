@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from common.api.openapi import document
 from common.api.operations import OPERATIONS
-from common.domain.events import TOPIC_OF, Event
+from common.domain.events import EVENT_TYPES, TOPIC_OF
 from devstack import manifest
+from tests.conftest import ROOT
 
 
 def test_every_operation_is_a_manifest_route_of_its_function():
@@ -43,9 +46,54 @@ def test_every_subscription_feeds_a_pubsub_function():
         assert subscription["topic"] in manifest.events()["topics"], name
 
 
-def test_unknown_event_types_are_refused():
+def test_an_unknown_event_type_is_a_malformed_message():
+    import base64
+    import json
+
+    from common.events import decode
+
+    body = {"id": "e", "type": "user.teleported", "occurred_at": "2026-12-01T00:00:00+00:00",
+            "payload": {}}
     with pytest.raises(ValueError):
-        Event("user.teleported", {})
+        decode({"message": {"data": base64.b64encode(json.dumps(body).encode())}})
+
+
+def _event_table() -> list[list[str]]:
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    section = text.split("## Events\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line.strip("|").split("|") for line in section.splitlines()
+            if line.startswith("| ") and not line.startswith("| event ")]
+    return [[cell.strip() for cell in row] for row in rows]
+
+
+def test_the_event_table_of_the_architecture_doc_is_the_code():
+    rows = {row[0]: row for row in _event_table()}
+    assert set(rows) == set(EVENT_TYPES)
+    consumers: dict[str, set[str]] = {}
+    for subscription in manifest.events()["subscriptions"].values():
+        for event_type in EVENT_TYPES:
+            if f'"{event_type}"' in subscription.get("filter", ""):
+                consumers.setdefault(event_type, set()).add(subscription["function"])
+    for event_type, cls in EVENT_TYPES.items():
+        _, name, topic, payload, _, consumed_by = rows[event_type]
+        assert (name, topic) == (cls.__name__, cls.topic), event_type
+        fields = [f.name for f in dataclasses.fields(cls) if f.name not in ("id", "occurred_at")]
+        assert payload.split(", ") == fields, event_type
+        named = {word for word in consumed_by.replace("(", " ").split() if word in
+                 manifest.functions()}
+        assert named == consumers.get(event_type, set()), event_type
+
+
+def test_events_round_trip_through_their_wire_form():
+    from datetime import datetime, timezone
+
+    from common.domain.events import Price, ProductListed
+
+    listed = ProductListed(product_id="p", vendor_id="v", category_id="c", subcategory_id="s",
+                           price=Price(1999, "EUR"),
+                           occurred_at=datetime(2026, 12, 1, tzinfo=timezone.utc))
+    assert listed.payload()["price"] == {"amount": 1999, "currency": "EUR"}
+    assert ProductListed.from_message(listed.id, listed.occurred_at, listed.payload()) == listed
 
 
 def test_openapi_is_3_1_and_lists_every_operation():
@@ -60,3 +108,29 @@ def test_openapi_is_3_1_and_lists_every_operation():
     assert create["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "/RegisterCustomer")
     assert "409" in create["responses"] and "422" in create["responses"]
+
+
+def _problem_classes() -> list[type]:
+    from common.domain import errors
+
+    found, todo = [], [errors.Problem]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return [cls for cls in found if cls not in (errors.Problem, errors.DomainError)]
+
+
+def test_every_problem_has_its_own_code_and_a_message():
+    codes = [cls.code for cls in _problem_classes()]
+    assert len(codes) == len(set(codes)), sorted(codes)
+    for cls in _problem_classes():
+        assert 400 <= cls.status <= 599 and cls.title and cls.message, cls.__name__
+
+
+def test_every_code_the_document_names_is_a_problem_class():
+    doc = document()
+    named = {code.strip() for path in doc["paths"].values() for op in path.values()
+             for status, answer in op["responses"].items() if status >= "400"
+             for code in answer["description"].removeprefix("code: ").split(",")}
+    assert named <= {cls.code for cls in _problem_classes()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from common.domain import notifications
+from common.domain.events import PasswordResetRequested, VendorProfileUpdated
 from common.services.notifications import is_stale
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
@@ -23,9 +24,14 @@ def test_rejection_mail_carries_the_reason():
 
 
 def test_a_password_reset_older_than_an_hour_is_stale():
-    assert not is_stale("password_reset.requested", NOW - timedelta(minutes=59), NOW)
-    assert is_stale("password_reset.requested", NOW - timedelta(minutes=61), NOW)
+    def reset(age: timedelta) -> PasswordResetRequested:
+        return PasswordResetRequested(account_id="a", occurred_at=NOW - age)
+
+    assert not is_stale(reset(timedelta(minutes=59)), NOW)
+    assert is_stale(reset(timedelta(minutes=61)), NOW)
 
 
 def test_events_without_a_useful_life_never_go_stale():
-    assert not is_stale("vendor.profile_updated", NOW - timedelta(days=365), NOW)
+    updated = VendorProfileUpdated(vendor_id="v", fields=("website",),
+                                   occurred_at=NOW - timedelta(days=365))
+    assert not is_stale(updated, NOW)
