@@ -2,12 +2,13 @@
 
   nox -s dev      run the whole marketplace locally (http://127.0.0.1:8080)
   nox -s tests    run the whole test suite against the real local components
+  nox -s unit     only tests/unit, in seconds: no Node, no image model, no local services
   nox -s model    export the local image model to ONNX (the sessions below do it when missing)
   nox -s build    assemble each function's deployable folder under build/functions/
   nox -s bench    run the benchmarks (numbers go to docs/benchmarks.md)
   nox -s iac      check terraform/ and workflows/ offline (fmt, load, schema)
   nox -s checkov  static security checks of terraform/
-  nox -s lint     ruff
+  nox -s lint     ruff, and mypy over common/
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ def model(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def dev(session: nox.Session) -> None:
-    """Run the marketplace on embedded defaults until Ctrl-C."""
+    """Run the marketplace on embedded defaults until Ctrl-C (`-- --server gunicorn`: the
+    functions under gunicorn, as in production and in `nox -s bench`)."""
     _install_app(session)
     _install_firebase_cli(session)
     session.run("python", "-m", "devstack", *session.posargs, env=_ensure_image_model(session))
@@ -90,6 +92,18 @@ def tests(session: nox.Session) -> None:
                     env={**env, "BAZAAR_PUBSUB_DUPLICATE_DELIVERY": "1"})
 
 
+# What tests/unit imports (the use cases against Fake* ports, the rules, the contract): no
+# `local` (embedded PostgreSQL), no Firebase CLI, no image model.
+UNIT = (".[core,database,auth,imaging,test]", "pyyaml>=6.0.2,<7")
+
+
+@nox.session(python=PYTHON)
+def unit(session: nox.Session) -> None:
+    """tests/unit alone: seconds, nothing started (`-- -k registration` narrows it)."""
+    session.install("-e", *UNIT)
+    session.run("pytest", "tests/unit", *session.posargs)
+
+
 @nox.session(python=PYTHON)
 def build(session: nox.Session) -> None:
     """Assemble build/functions/<name>/ (main.py, common/, requirements.txt) for Terraform."""
@@ -99,7 +113,8 @@ def build(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Cold start, latency, catalog latency, image search accuracy; writes docs/benchmarks.md."""
+    """Cold start, latency, catalog latency (functions under gunicorn, as production serves
+    them), image search accuracy; writes docs/benchmarks.md."""
     _install_app(session, "test", "bench")
     _install_firebase_cli(session)
     session.run("python", "-m", "bench", *session.posargs, env=_ensure_image_model(session))
@@ -122,6 +137,9 @@ def checkov(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    session.install("ruff==0.17.5")
+    """ruff over everything; mypy over common/ (its settings are in pyproject.toml)."""
+    _install_app(session, "test")
+    session.install("ruff==0.17.5", "mypy==2.4.1")
     session.run("ruff", "check", "common", "functions", "devstack", "tools", "tests", "bench")
+    session.run("mypy")
 

@@ -53,10 +53,19 @@ def compose(event: Event, account: Account, *, identity: Identity,
     return None
 
 
+def _addressee(event: Event) -> str | None:
+    """The account an event that may call for a mail is about."""
+    if isinstance(event, (UserRegistered, PasswordResetRequested)):
+        return event.account_id
+    if isinstance(event, (VendorVerified, VendorRejected)):
+        return event.vendor_id
+    return None
+
+
 def notify(event: Event, tx: UnitOfWork, *, identity: Identity, mailer: Mailer,
            public_base_url: str) -> bool:
     """Mail the account the event is about; True when a mail went out."""
-    account_id = getattr(event, "account_id", None) or getattr(event, "vendor_id", None)
+    account_id = _addressee(event)
     account = tx.accounts.get(account_id) if account_id else None
     if account is None:
         return False

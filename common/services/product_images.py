@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from common.domain.catalog import ensure_may_list, ensure_owner, lexicon_words
-from common.domain.errors import InvalidState, NotFound, UnsupportedImage
+from common.domain.errors import InvalidState, NotFound, ServiceUnavailable, UnsupportedImage
 from common.domain.events import ProductImageDeleted, ProductImageIndexed, ProductImageRejected
 from common.domain.identity import Principal
 from common.domain.images import (
@@ -226,14 +226,21 @@ def expire_images(*, uow: UnitOfWorkFactory, store: ImageStore,
     with uow() as tx:
         leftovers = tx.catalog.images_to_remove(SWEEP_BATCH)
     removed = []
+    failed = 0
     for image in leftovers:
-        _remove_files(image.product_id, image.image_id, image.object_name, store, catalog)
+        try:
+            _remove_files(image.product_id, image.image_id, image.object_name, store, catalog)
+        except ServiceUnavailable as error:  # this one waits for the next sweep; the rest go
+            failed += 1
+            log(logger, logging.WARNING, "image files not removed yet", image_id=image.image_id,
+                dependency=error.dependency)
+            continue
         removed.append(image.image_id)
     if removed:
         with uow() as tx:
             tx.catalog.mark_removed(removed)
             tx.commit()
-    return {"expired": len(expired), "removed": len(removed)}
+    return {"expired": len(expired), "removed": len(removed), "failed": failed}
 
 
 def _remove_outside(product_id: str, image_id: str, object_name: str, store: ImageStore,

@@ -14,7 +14,7 @@ from common.domain.errors import (
     Unauthenticated,
     WrongPassword,
 )
-from common.domain.identity import Account, AccountState, Principal, Role
+from common.domain.identity import Account, AccountState, Principal, Role, Tokens
 from common.logs import log
 from common.ports.identity import Identity, RateLimiter
 from common.ports.unit_of_work import UnitOfWorkFactory
@@ -27,7 +27,7 @@ BLOCKED = "This account is blocked. Contact support if you think this is wrong."
 @dataclass(frozen=True)
 class LoggedIn:
     account: Account
-    tokens: object  # adapters.firebase_identity.Tokens
+    tokens: Tokens
 
 
 def _limits(email: str, client_address: str, settings: Settings) -> list[tuple[str, int]]:
@@ -78,7 +78,7 @@ def _give_back(limiter: RateLimiter, limits: list[tuple[str, int]]) -> None:
         log(logger, logging.WARNING, "login slot not given back", dependency="database")
 
 
-def refresh(refresh_token: str, *, uow: UnitOfWorkFactory, identity: Identity):  # noqa: ANN201
+def refresh(refresh_token: str, *, uow: UnitOfWorkFactory, identity: Identity) -> Tokens:
     """A new ID token, unless the account has been blocked since."""
     tokens = identity.refresh(refresh_token)
     with uow() as tx:
