@@ -14,9 +14,9 @@ SECTIONS = ("coldstart", "latency", "images", "catalog", "query_images", "notes"
 NOTES = "## Observations\n\n_Written by hand after a run; `python -m bench` keeps this part._"
 HEADER = """# Benchmarks
 
-Four benchmarks, all run by `nox -s bench` (that is `python -m bench` from the repository
-root; add `-- --only coldstart`, `-- --only latency`, `-- --only images` or
-`-- --only catalog` for one of them,
+Five benchmarks, all run by `nox -s bench` (that is `python -m bench` from the repository
+root; add `-- --only coldstart`, `-- --only latency`, `-- --only images`,
+`-- --only catalog` or `-- --only query_images` for one of them,
 `-- --quick` for a short smoke run, `-- --no-doc` to print without touching this file).
 Each run rewrites the section of each benchmark it ran, with the machine it ran on; the
 observations at the end are written by hand and kept. Compare only numbers measured on
