@@ -17,6 +17,7 @@ EMULATOR_VARIABLES = (
     "FIREBASE_AUTH_EMULATOR_HOST",
     "PUBSUB_EMULATOR_HOST",
     "STORAGE_EMULATOR_HOST",
+    "WORKFLOWS_EMULATOR_HOST",
 )
 LOCAL_DEMO_PASSWORD = "Bazaar-demo-2026!"
 # Signs page tokens outside production; production reads the page-token-key secret.
@@ -87,10 +88,28 @@ class Settings:
     # Signs page tokens (common/domain/page_tokens.py). In production a Secret Manager
     # secret that only the functions that page get: read it with page_token_signing_key().
     page_token_key: str | None = None
+    # Payments (Stripe). The keys are Secret Manager secrets in production, given only to the
+    # functions that `use: payments` / receive the provider's webhooks. The API base is the
+    # local twin's address (devstack/stripe); unset means Stripe itself, and production
+    # refuses any other.
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_api_base: str | None = None
+    # Cloud Workflows: where the sagas are deployed, and (local and tests only) the gRPC
+    # address of the Workflows stand-in (devstack/workflows).
+    workflows_location: str = "europe-west1"
+    workflows_emulator_host: str | None = None
 
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    def stripe_key(self) -> str:
+        """The provider's secret key; SettingsError where the function was not given it."""
+        if not self.stripe_secret_key:
+            raise SettingsError("STRIPE_SECRET_KEY is not set: give this function the "
+                                "stripe-secret-key secret")
+        return self.stripe_secret_key
 
     def page_token_signing_key(self) -> bytes:
         """The page-token key; SettingsError where production was not given the secret."""
@@ -179,6 +198,11 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
         log_level=env.get("LOG_LEVEL", "INFO"),
         fault_point=env.get("BAZAAR_FAULT") or None,
         page_token_key=env.get("PAGE_TOKEN_KEY") or (None if production else LOCAL_PAGE_TOKEN_KEY),
+        stripe_secret_key=env.get("STRIPE_SECRET_KEY") or None,
+        stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET") or None,
+        stripe_api_base=(env.get("STRIPE_API_BASE") or "").rstrip("/") or None,
+        workflows_location=env.get("WORKFLOWS_LOCATION", "europe-west1"),
+        workflows_emulator_host=env.get("WORKFLOWS_EMULATOR_HOST") or None,
     )
     _refuse_forbidden(settings, env)
     return settings
@@ -207,6 +231,8 @@ def _refuse_forbidden(settings: Settings, env: Mapping[str, str]) -> None:
         raise SettingsError(f"production refuses emulator hosts: {', '.join(emulators)}")
     if settings.demo_data:
         raise SettingsError("production refuses BAZAAR_DEMO_DATA")
+    if settings.stripe_api_base is not None:
+        raise SettingsError("production refuses STRIPE_API_BASE (the local Stripe twin)")
     if not settings.public_base_url.startswith("https://"):
         raise SettingsError("production needs an https PUBLIC_BASE_URL")
     if not settings.media_base_url.startswith("https://"):
