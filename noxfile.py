@@ -26,7 +26,7 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["lint", "tests"]
 
 PYTHON = "3.11"
-APP = ".[core,database,auth,pubsub,storage,docs,imaging,vision,migrations,local]"
+APP = ".[core,database,auth,pubsub,storage,docs,imaging,vision,payments,workflows,migrations,local]"
 FIREBASE_CLI = ROOT / "tools" / "firebase"
 # The ONNX export of the pretrained image model: built once per machine, outside the repo.
 _CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
