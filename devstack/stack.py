@@ -25,6 +25,7 @@ from devstack.mail_sink import start_mail_sink
 from devstack.mail_sink import wsgi_app as mail_wsgi_app
 from devstack.postgres import start_postgres
 from devstack.pubsub import start_pubsub
+from devstack.stripe import start_stripe
 
 HOST = "127.0.0.1"
 ROOT_LOCAL = manifest.ROOT / ".local"
@@ -32,6 +33,8 @@ PROJECT_ID = "demo-bazaar"
 UPLOAD_BUCKET = "bazaar-uploads"
 RENDITIONS_BUCKET = "bazaar-renditions"
 SERVERS = ("werkzeug", "gunicorn")
+# The webhook door (functions/receive_stripe_webhook): the twin's endpoint, registered once.
+STRIPE_WEBHOOK_PATH = "/v1/payments/webhooks/stripe"
 
 
 @dataclass(frozen=True)
@@ -41,12 +44,15 @@ class Ports:
     pubsub: int = 8085
     gcs: int = 4443
     smtp: int = 2525
+    stripe: int = 12111
+    workflows: int = 8934
+    workflows_callbacks: int = 8935
 
     @classmethod
     def any_free(cls) -> "Ports":
         from devstack.ports import free_port
 
-        return cls(*(free_port() for _ in range(5)))
+        return cls(*(free_port() for _ in range(8)))
 
 
 @dataclass
@@ -132,6 +138,9 @@ def _start_services(stack: Stack, duplicate_delivery: bool) -> None:
             gcs.ensure_bucket(UPLOAD_BUCKET)  # type: ignore[attr-defined]
             gcs.ensure_bucket(RENDITIONS_BUCKET)  # type: ignore[attr-defined]
             _timed(stack, "mail", lambda: start_mail_sink(local, port=ports.smtp))
+            _timed(stack, "stripe", lambda: start_stripe(
+                local / "stripe", ports.stripe,
+                webhook_url=f"http://{HOST}:{ports.http}{STRIPE_WEBHOOK_PATH}"))
         finally:
             auth.result()
 

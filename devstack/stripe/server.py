@@ -39,6 +39,14 @@ class LocalStripe:
         """The address the SDK's base_addresses["api"] takes."""
         return f"http://{HOST}:{self.port}"
 
+    def env(self) -> dict[str, str]:
+        """The settings that point the Stripe adapter (the official SDK) at this twin."""
+        env = {"STRIPE_API_BASE": self.base_url, "STRIPE_SECRET_KEY": self.secret_key,
+               "STRIPE_PUBLISHABLE_KEY": self.publishable_key}
+        if self.webhook_secret:
+            env["STRIPE_WEBHOOK_SECRET"] = self.webhook_secret
+        return env
+
     def wait_until_idle(self, timeout: float = 10.0) -> None:
         """Return once no webhook delivery is queued or running."""
         self.webhooks.wait_until_idle(timeout)
