@@ -1,4 +1,5 @@
-"""Stripe twin: PaymentIntents for cards, refunds, idempotency, events and signed webhooks."""
+"""Stripe twin: PaymentIntents, refunds, idempotency, Connect (Express accounts, Account Links,
+transfers, reversals, balances), events and signed webhooks (twice and shuffled on request)."""
 
 from devstack.stripe.server import LocalStripe, start_stripe
 

@@ -10,10 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from devstack.stripe.connect import Connect
 from devstack.stripe.errors import StripeError, invalid, missing_param, no_such, unauthorized
-from devstack.stripe.events import Events, Webhooks
+from devstack.stripe.events import Events, Webhooks, set_scope
 from devstack.stripe.idempotency import Idempotency, Saved, fingerprint
 from devstack.stripe.payment_intents import PaymentIntents
+from devstack.stripe.payment_routes import PaymentRoutes
 from devstack.stripe.refunds import Refunds
 from devstack.stripe.store import Store, new_id, now
 
@@ -40,7 +42,9 @@ class Api:
         self.idempotency = Idempotency(store)
         self.intents = PaymentIntents(store, self.events, base_url)
         self.refunds = Refunds(store, self.events)
-        pi, ev, we, pis = self.intents, "event", "webhook_endpoint", r"/v1/payment_intents"
+        self.connect = Connect(store, self.events, base_url)
+        self.payments = PaymentRoutes(store, self.events, self.intents, base_url)
+        pi, we, pis = self.intents, "webhook_endpoint", r"/v1/payment_intents"
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = [
             ("POST", re.compile(pis), lambda p, _: pi.create(p)),
             ("GET", re.compile(pis), lambda p, _: self._list("payment_intent", p)),
@@ -53,14 +57,14 @@ class Api:
             ("GET", re.compile(r"/v1/charges/([^/]+)"), lambda p, i: self._get("charge", i)),
             ("GET", re.compile(r"/v1/payment_methods/([^/]+)"),
              lambda p, i: self._get("payment_method", i)),
-            ("GET", re.compile(r"/v1/events"), lambda p, _: self._list(ev, p)),
-            ("GET", re.compile(r"/v1/events/([^/]+)"), lambda p, i: self._get(ev, i)),
             ("POST", re.compile(r"/v1/webhook_endpoints"), lambda p, _: self.add_endpoint(p)),
             ("GET", re.compile(r"/v1/webhook_endpoints"), lambda p, _: self._list(we, p)),
             ("GET", re.compile(r"/v1/webhook_endpoints/([^/]+)"), lambda p, i: self._get(we, i)),
             ("DELETE", re.compile(r"/v1/webhook_endpoints/([^/]+)"),
              lambda p, i: self._delete(we, i)),
         ]
+        self.routes.extend(self.connect.routes())
+        self.routes.extend(self.payments.routes())
 
     def handle(self, method: str, path: str, params: dict[str, Any],
                headers: dict[str, str]) -> Reply:
@@ -69,6 +73,7 @@ class Api:
         try:
             self._authenticate(headers.get("authorization", ""))
             handler, object_id = self._route(method, path)
+            handler = self.connect.on_behalf(handler, headers.get("stripe-account"))
         except StripeError as error:
             return Reply(error.status, error.body(), {"Request-Id": request_id})
         key = headers.get("idempotency-key") if method == "POST" else None
@@ -170,6 +175,8 @@ class Api:
         if not params.get("enabled_events"):
             raise missing_param("enabled_events")
         endpoint = self.register_endpoint(params["url"], list(params["enabled_events"]))
+        if str(params.get("connect")).lower() == "true":  # hears connected accounts' events
+            set_scope(self.store, endpoint["id"], "connect")
         return endpoint | {"secret": self.store.state["keys"][endpoint["id"]]}
 
     def register_endpoint(self, url: str, enabled_events: list[str],

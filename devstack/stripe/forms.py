@@ -6,6 +6,8 @@ import re
 import urllib.parse
 from typing import Any
 
+from devstack.stripe.errors import invalid, missing_param
+
 _PART = re.compile(r"\[([^\]]*)\]")
 
 
@@ -35,3 +37,19 @@ def _listify(node: Any) -> Any:
     if values and all(key.isdigit() for key in values):
         return [values[key] for key in sorted(values, key=int)]
     return values
+
+
+def parse_amount(value: Any, param: str) -> int:
+    """A positive integer amount in minor units; 400 otherwise."""
+    if value is None:
+        raise missing_param(param)
+    if not str(value).isdigit():
+        raise invalid(f"Invalid integer: {value}", param=param, code="parameter_invalid_integer")
+    if int(value) < 1:
+        raise invalid("This value must be greater than or equal to 1.", param=param)
+    return int(value)
+
+
+def parse_bool(value: Any) -> bool:
+    """Stripe's form booleans: the string "true"."""
+    return str(value).lower() == "true"

@@ -6,7 +6,7 @@ from typing import Any
 
 from devstack.stripe.errors import invalid, no_such
 from devstack.stripe.events import Events
-from devstack.stripe.payment_intents import parse_amount
+from devstack.stripe.forms import parse_amount
 from devstack.stripe.store import Store, new_id, now
 
 REASONS = ("duplicate", "fraudulent", "requested_by_customer")
@@ -36,6 +36,7 @@ class Refunds:
             raise invalid(f"Charge {charge['id']} has already been refunded.",
                           code="charge_already_refunded", saved=True)
         amount = parse_amount(params["amount"], "amount") if "amount" in params else left
+        email = self._instructions_email(charge, params)
         if amount > left:
             raise invalid(f"Refund amount ({amount}) is greater than unrefunded amount on "
                           f"charge ({left})", param="amount", code="amount_too_large",
@@ -43,7 +44,8 @@ class Refunds:
         refund = self.store.put({
             "id": new_id("re"), "object": "refund", "amount": amount,
             "balance_transaction": None, "charge": charge["id"], "created": now(),
-            "currency": charge["currency"], "metadata": dict(params.get("metadata") or {}),
+            "currency": charge["currency"], "destination_details": _destination(charge),
+            "instructions_email": email, "metadata": dict(params.get("metadata") or {}),
             "payment_intent": charge["payment_intent"], "reason": reason,
             "status": "succeeded"})
         charge["amount_refunded"] += amount
@@ -51,6 +53,18 @@ class Refunds:
         self.events.emit("refund.created", refund)
         self.events.emit("charge.refunded", charge)
         return refund
+
+    def _instructions_email(self, charge: dict[str, Any], params: dict[str, Any]) -> str | None:
+        """A bank-transfer refund goes to the customer's bank: Stripe asks them by email."""
+        if charge["payment_method_details"]["type"] != "customer_balance":
+            return params.get("instructions_email") or None
+        customer = self.store.get(charge.get("customer") or "", "customer") or {}
+        email = params.get("instructions_email") or customer.get("email")
+        if not email:
+            raise invalid("This refund needs the customer's bank details, which Stripe asks "
+                          "for by email: set the Customer's email or pass instructions_email.",
+                          param="instructions_email")
+        return str(email)
 
     def _charge(self, params: dict[str, Any]) -> dict[str, Any]:
         if params.get("charge"):
@@ -72,3 +86,14 @@ class Refunds:
             raise invalid(f"Charge {charge['id']} has not been captured; cancel its "
                           "PaymentIntent instead.", param="charge")
         return charge
+
+
+def _destination(charge: dict[str, Any]) -> dict[str, Any]:
+    """Where the money goes: the card or PayPal account, or the payer's bank (EU transfer)."""
+    kind = charge["payment_method_details"]["type"]
+    if kind == "customer_balance":
+        return {"type": "eu_bank_transfer", "eu_bank_transfer": {
+            "reference": new_id("ref")[4:16].upper(), "reference_status": "available"}}
+    return {"type": kind, kind: {"reference": None, "reference_status": "pending",
+                                 "reference_type": None, "type": "refund"} if kind == "card"
+            else {}}

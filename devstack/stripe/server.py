@@ -1,10 +1,8 @@
-"""start_stripe: the Stripe twin over HTTP on 127.0.0.1, plus its test-mode 3-D Secure page."""
+"""start_stripe: the Stripe twin over HTTP on 127.0.0.1, plus its hosted test pages."""
 
 from __future__ import annotations
 
-import html
 import json
-import re
 import secrets
 import threading
 import urllib.parse
@@ -14,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from devstack.ports import HOST
+from devstack.stripe import hosted_pages
 from devstack.stripe.app import Api, Reply
-from devstack.stripe.events import Webhooks
+from devstack.stripe.events import Webhooks, set_scope
 from devstack.stripe.forms import parse_form
 from devstack.stripe.store import Store
-
-_AUTH_PAGE = re.compile(r"/redirect/authenticate/([^/]+)(?:/(authorize|fail))?")
+from devstack.time_scale import time_scale as shared_time_scale
 
 
 @dataclass
@@ -59,12 +57,16 @@ class LocalStripe:
 
 
 def start_stripe(data_dir: Path, port: int = 0, *, webhook_url: str | None = None,
-                 time_scale: float = 1.0) -> LocalStripe:
+                 time_scale: float | None = None,
+                 duplicate_delivery: bool = False) -> LocalStripe:
     """Serve the twin on 127.0.0.1:port (0: any free) with state kept in data_dir.
 
     The keys are made on first start and kept in data_dir; webhook_url registers an endpoint
     for every event (once per data_dir) whose secret is returned as webhook_secret.
+    time_scale (default: BAZAAR_TIME_SCALE) compresses webhook retries; duplicate_delivery
+    sends every webhook twice and out of order. Pending deliveries resume from data_dir.
     """
+    scale = shared_time_scale() if time_scale is None else time_scale  # ValueError first
     Path(data_dir).mkdir(parents=True, exist_ok=True)
     store = Store(Path(data_dir))
     keys = store.state["keys"]
@@ -73,13 +75,14 @@ def start_stripe(data_dir: Path, port: int = 0, *, webhook_url: str | None = Non
     server = ThreadingHTTPServer((HOST, port), _Handler)
     server.daemon_threads = True
     bound = int(server.server_address[1])
-    webhooks = Webhooks(store, time_scale)
+    webhooks = Webhooks(store, scale, duplicate_delivery=duplicate_delivery)
     api = Api(store, webhooks, f"http://{HOST}:{bound}", keys["secret_key"])
     webhook_secret = None
     if webhook_url:
         known = [e for e in store.of_kind("webhook_endpoint") if e["url"] == webhook_url]
         endpoint = known[0] if known else api.register_endpoint(webhook_url, ["*"])
         webhook_secret = keys[endpoint["id"]]
+        set_scope(store, endpoint["id"], "all")  # account and Connect events, as `stripe listen`
     store.save()
     server.api = api  # type: ignore[attr-defined]
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
@@ -114,9 +117,16 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode() if length else ""
         query = dict(urllib.parse.parse_qsl(url.query))
-        page = _AUTH_PAGE.fullmatch(url.path)
+        page = hosted_pages.find(url.path)
         if page:
-            self._authenticate_page(method, page.group(1), page.group(2), query)
+            answer, match = page
+            status, page_headers, payload = answer(
+                self.server.api, method, match, query)  # type: ignore[attr-defined]
+            self.send_response(status)
+            for key, value in page_headers.items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(payload)
             return
         params = parse_form(body if method == "POST" else url.query)
         headers = {key.lower(): value for key, value in self.headers.items()}
@@ -130,47 +140,5 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         for key, value in reply.headers.items():
             self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def _authenticate_page(self, method: str, pi_id: str, action: str | None,
-                           query: dict[str, str]) -> None:
-        """Test mode's hosted 3-D Secure page: GET shows it, POST …/authorize or …/fail acts."""
-        api: Api = self.server.api  # type: ignore[attr-defined]
-        with api.store.lock:
-            pi = api.store.get(pi_id, "payment_intent")
-            if pi is None or query.get("client_secret") != pi["client_secret"]:
-                self._send(Reply(404, {"error": {"type": "invalid_request_error",
-                                                 "message": "Unknown authentication page."}}))
-                return
-            if method == "GET" or action is None:
-                self._html(pi_id, query["client_secret"])
-                return
-            pi, return_url = api.intents.authenticate(pi_id, action == "authorize")
-            api.store.save()
-        if not return_url:
-            self._send(Reply(200, pi))
-            return
-        status = "succeeded" if pi["status"] in ("succeeded", "requires_capture") else "failed"
-        target = return_url + ("&" if "?" in return_url else "?") + urllib.parse.urlencode({
-            "payment_intent": pi_id, "payment_intent_client_secret": pi["client_secret"],
-            "redirect_status": status})
-        self.send_response(303)
-        self.send_header("Location", target)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def _html(self, pi_id: str, client_secret: str) -> None:
-        secret = html.escape(urllib.parse.quote(client_secret))
-        forms = "".join(
-            f'<form method="post" action="/redirect/authenticate/{html.escape(pi_id)}/{act}'
-            f'?client_secret={secret}"><button>{label}</button></form>'
-            for act, label in (("authorize", "Complete authentication"),
-                               ("fail", "Fail authentication")))
-        payload = (f"<!doctype html><title>3D Secure test page</title>"
-                   f"<h1>Test payment {html.escape(pi_id)}</h1>{forms}").encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)

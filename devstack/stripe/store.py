@@ -30,7 +30,8 @@ class Store:
         self.path = Path(data_dir) / STATE_FILE
         self.lock = threading.RLock()
         self.state: dict[str, Any] = {"objects": {}, "events": [], "idempotency": {},
-                                      "test_behaviour": {}, "keys": {}}
+                                      "test_behaviour": {}, "keys": {}, "cash_balances": {},
+                                      "funds_applied": {}}
         if self.path.exists():
             self.state.update(json.loads(self.path.read_text()))
 

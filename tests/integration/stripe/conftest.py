@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import stripe
 
 from devstack.stripe import LocalStripe, start_stripe
@@ -40,6 +42,12 @@ class Receiver:
     url: str
     answers: list[int] = field(default_factory=list)
     received: list[tuple[bytes, str, int]] = field(default_factory=list)
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> None:
+        """Return once `count` deliveries arrived (or the timeout passed)."""
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
 
 
 @pytest.fixture
@@ -73,3 +81,42 @@ def receiver() -> Iterator[Receiver]:
 def data_dir(tmp_path: Path) -> Path:
     """A fresh data directory for a twin of the test's own."""
     return tmp_path / "stripe"
+
+
+@pytest.fixture
+def own_twin(data_dir: Path) -> Iterator[LocalStripe]:
+    """A twin of the test's own, so that its balances start at zero."""
+    local = start_stripe(data_dir, 0, time_scale=TIME_SCALE)
+    yield local
+    local.stop()
+
+
+@pytest.fixture
+def own_client(own_twin: LocalStripe) -> stripe.StripeClient:
+    """The official SDK pointed at the test's own twin."""
+    return stripe.StripeClient(own_twin.secret_key, base_addresses={"api": own_twin.base_url},
+                               max_network_retries=0)
+
+
+Onboard = Callable[..., stripe.Account]
+
+
+@pytest.fixture
+def onboard() -> Onboard:
+    """Make an Express account and complete its onboarding through its Account Link's page."""
+
+    def make(client: stripe.StripeClient, **params: Any) -> stripe.Account:
+        account = client.v1.accounts.create(params={  # type: ignore[arg-type]
+            "type": "express", "country": "DE",
+            "capabilities": {"card_payments": {"requested": True},
+                             "transfers": {"requested": True}}, **params})
+        link = client.v1.account_links.create(params={
+            "account": account.id, "type": "account_onboarding",
+            "refresh_url": "https://vendor.example/refresh",
+            "return_url": "https://vendor.example/return"})
+        assert requests.get(link.url, timeout=5).status_code == 200
+        done = requests.post(f"{link.url}/complete", allow_redirects=False, timeout=5)
+        assert done.headers["Location"] == "https://vendor.example/return"
+        return client.v1.accounts.retrieve(account.id)
+
+    return make

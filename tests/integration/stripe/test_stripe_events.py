@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
 import stripe
 
 from devstack.stripe import LocalStripe, start_stripe
@@ -101,3 +102,29 @@ def test_retries_are_bounded_for_the_endpoint_of_the_setting(receiver: Any, data
     body, signature, _ = receiver.received[-1]
     assert stripe.Webhook.construct_event(body, signature, own.webhook_secret).type == (
         "payment_intent.created")
+
+
+def test_events_can_be_filtered_by_several_types_and_by_created(
+        client: stripe.StripeClient) -> None:
+    pi = client.v1.payment_intents.create(params={
+        "amount": 700, "currency": "eur", "payment_method": "pm_card_visa", "confirm": True})
+    created = client.v1.events.list(params={"limit": 1}).data[0].created
+
+    listed = client.v1.events.list(params={
+        "types": ["charge.succeeded", "payment_intent.created"], "limit": 2,
+        "created": {"gte": created}})
+    wildcard = client.v1.events.list(params={"type": "payment_intent.*", "limit": 2})
+    later = client.v1.events.list(params={"created": {"gt": created}})
+
+    assert [(e.type, e.data.object.id) for e in listed.data] == [
+        ("charge.succeeded", pi.latest_charge), ("payment_intent.created", pi.id)]
+    assert [e.type for e in wildcard.data] == ["payment_intent.succeeded",
+                                               "payment_intent.created"]
+    assert later.data == []
+
+
+def test_type_and_types_together_are_refused(client: stripe.StripeClient) -> None:
+    with pytest.raises(stripe.InvalidRequestError) as raised:
+        client.v1.events.list(params={"type": "charge.succeeded", "types": ["charge.failed"]})
+
+    assert (raised.value.http_status, raised.value.param) == (400, "types")

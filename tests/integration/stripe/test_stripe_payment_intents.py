@@ -141,3 +141,45 @@ def test_create_then_confirm_later(client: stripe.StripeClient) -> None:
     confirmed = client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_visa"})
 
     assert (confirmed.status, confirmed.amount_received) == ("succeeded", 700)
+
+
+def test_update_before_confirming_then_the_charge_carries_it(client: stripe.StripeClient) -> None:
+    pi = client.v1.payment_intents.create(params={
+        "amount": 700, "currency": "eur", "metadata": {"order_id": "o-1", "cart": "c-1"}})
+
+    updated = client.v1.payment_intents.update(pi.id, params={
+        "amount": 900, "description": "order o-1", "transfer_group": "order-o-1",
+        "metadata": {"cart": ""}, "payment_method": "pm_card_visa"})
+    paid = client.v1.payment_intents.confirm(pi.id, params={"expand": ["latest_charge"]})
+
+    assert (updated.amount, updated.description, updated.status, updated.metadata.to_dict()) == (
+        900, "order o-1", "requires_confirmation", {"order_id": "o-1"})
+    charge = paid.latest_charge
+    assert (paid.status, charge.amount, charge.amount_captured, charge.transfer_group) == (
+        "succeeded", 900, 900, "order-o-1")
+
+
+def test_a_succeeded_intent_takes_new_metadata_but_not_a_new_amount(
+        client: stripe.StripeClient) -> None:
+    pi = _pay(client, "pm_card_visa")
+
+    noted = client.v1.payment_intents.update(pi.id, params={"metadata": {"note": "shipped"}})
+    with pytest.raises(stripe.InvalidRequestError) as raised:
+        client.v1.payment_intents.update(pi.id, params={"amount": 1})
+
+    assert noted.metadata["note"] == "shipped" and noted.metadata["order_id"].startswith("o-")
+    assert (raised.value.http_status, raised.value.code) == (
+        400, "payment_intent_unexpected_state")
+    assert "You may only update the amount" in raised.value.user_message
+    assert client.v1.payment_intents.retrieve(pi.id).amount == 2500
+
+
+def test_a_transfer_group_once_set_stays(client: stripe.StripeClient) -> None:
+    pi = client.v1.payment_intents.create(params={
+        "amount": 700, "currency": "eur", "transfer_group": "order-1"})
+
+    with pytest.raises(stripe.InvalidRequestError) as raised:
+        client.v1.payment_intents.update(pi.id, params={"transfer_group": "order-2"})
+
+    assert raised.value.error.param == "transfer_group"
+    assert client.v1.payment_intents.retrieve(pi.id).transfer_group == "order-1"
