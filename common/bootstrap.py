@@ -31,9 +31,12 @@ if TYPE_CHECKING:
     from common.adapters.gcs_images import GcsImageStore
     from common.adapters.idempotency import PostgresIdempotencyKeys
     from common.adapters.outbox import OutboxRelay
+    from common.adapters.provider_events import PostgresProviderEvents
     from common.adapters.pubsub_publisher import PubSubPublisher
     from common.adapters.rate_limits import PostgresRateLimiter
     from common.adapters.smtp_mailer import SmtpMailer
+    from common.adapters.stripe_payments import StripePayments
+    from common.adapters.stripe_webhooks import StripeWebhooks
     from common.adapters.unit_of_work import UnitOfWork
     from common.ports.images import ImageRecognizer, ProductImageCatalog, SimilarProducts
 
@@ -157,6 +160,34 @@ def mailer() -> "SmtpMailer":
     from common.adapters.smtp_mailer import SmtpMailer
 
     return SmtpMailer(settings())
+
+
+@lru_cache(maxsize=1)
+def payments() -> "StripePayments":
+    """The payment provider (functions that `use: payments`): one SDK client per instance."""
+    from common.adapters.stripe_payments import StripePayments
+
+    return StripePayments.from_settings(settings())
+
+
+@lru_cache(maxsize=1)
+def payment_webhooks() -> "StripeWebhooks":
+    """The provider's webhook verifier: needs only STRIPE_WEBHOOK_SECRET, not the API key."""
+    from common.adapters.stripe_webhooks import StripeWebhooks
+
+    secret = settings().stripe_webhook_secret
+    if not secret:
+        raise settings_module.SettingsError(
+            "STRIPE_WEBHOOK_SECRET is not set: give this function the stripe-webhook-secret "
+            "secret")
+    return StripeWebhooks(secret)
+
+
+@per_database_role
+def provider_events() -> "PostgresProviderEvents":
+    from common.adapters.provider_events import PostgresProviderEvents
+
+    return PostgresProviderEvents(engine())
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from common.api import catalog_schemas as cs
+from common.api import payment_schemas as ps
 from common.api import schemas as s
 from common.api.routes import route_pattern
 from common.domain import errors as e
@@ -171,6 +172,13 @@ OPERATIONS: dict[str, Operation] = {
             "catalog",
             response=cs.ImageSearchResult, errors=(e.UnsupportedImage,), idempotency="none",
             upload="image", max_upload_bytes=MAX_IMAGE_BYTES,
+        ),
+        Operation(
+            "receive_stripe_webhook", "POST", "/v1/payments/webhooks/stripe",
+            "Stripe's signed event callback (header Stripe-Signature); recorded once, "
+            "duplicates answered alike", "payments",
+            request=ps.StripeEvent, response=ps.WebhookReceived,
+            errors=(e.InvalidWebhookSignature,), idempotency="none",
         ),
     ]
 }

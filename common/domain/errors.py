@@ -9,7 +9,10 @@ request-level problems are the door's; `ServiceUnavailable` is an outage (503).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from common.domain.payments import Decline
 
 
 class Problem(Exception):
@@ -115,6 +118,19 @@ class UnsupportedImage(DomainError):
     status, code, title = 422, "unsupported_image", "Unsupported image"
 
 
+class PaymentDeclined(DomainError):
+    """The provider refused the payment (`decline`: common/domain/payments.py); the orders
+    API answers it as 402 payment_failed. `payment_ref` is the provider's failed attempt."""
+
+    status, code, title = 402, "payment_failed", "Payment failed"
+    message = "The payment was declined."
+
+    def __init__(self, decline: Decline, payment_ref: str | None = None) -> None:
+        super().__init__(decline.message)
+        self.decline = decline
+        self.payment_ref = payment_ref
+
+
 # The door's refusals, before any use case runs ------------------------------------------
 
 class MethodNotAllowed(Problem):
@@ -151,6 +167,13 @@ class IdempotencyInProgress(Problem):
     message = "A request with this Idempotency-Key is still running: retry shortly."
 
 
+class InvalidWebhookSignature(Problem):
+    """A provider callback whose signature does not verify (forged, stale or altered)."""
+
+    status, code, title = 400, "invalid_webhook_signature", "Invalid webhook signature"
+    message = "The callback's signature does not verify: nothing was recorded."
+
+
 class InternalError(Problem):
     """A bug: logged with its stack (never shown), answered with nothing but this."""
 
@@ -172,3 +195,13 @@ class ServiceUnavailable(Problem):
 
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.RETRY_AFTER_S)}
+
+
+class ProviderUnavailable(ServiceUnavailable):
+    """The payment provider is down, slow or throttling us: 503, retry later."""
+
+    code, title = "payment_provider_unavailable", "Payment provider unavailable"
+    message = "The payment provider is unavailable: retry shortly."
+
+    def __init__(self, cause: BaseException | None = None) -> None:
+        super().__init__("payment provider", cause)

@@ -93,3 +93,19 @@ def test_production_pages_only_with_its_own_page_token_key():
     key = "k" * 48
     assert from_environment({**PRODUCTION, "PAGE_TOKEN_KEY": key}).page_token_signing_key() \
         == key.encode()
+
+
+def test_production_talks_to_stripe_itself_never_to_the_local_twin():
+    # Given production settings with the provider's keys
+    keys = {"STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_WEBHOOK_SECRET": "whsec_x"}
+    settings = from_environment({**PRODUCTION, **keys})
+    assert settings.stripe_api_base is None and settings.stripe_key() == "sk_live_x"
+
+    # When the twin's address is set too, Then production refuses to start
+    with pytest.raises(SettingsError, match="STRIPE_API_BASE"):
+        from_environment({**PRODUCTION, **keys, "STRIPE_API_BASE": "http://127.0.0.1:12111"})
+
+
+def test_a_function_without_the_stripe_secret_key_cannot_call_the_provider():
+    with pytest.raises(SettingsError, match="stripe-secret-key"):
+        from_environment(PRODUCTION).stripe_key()

@@ -66,7 +66,8 @@ resource "google_pubsub_topic_iam_member" "publisher" {
   member = "serviceAccount:${google_service_account.fn[each.value.function].email}"
 }
 
-# auth_client / mail / page_tokens: read the one secret that the function's use needs.
+# auth_client / mail / page_tokens / payments / payments_webhook: read the one secret that
+# the function's use needs.
 resource "google_secret_manager_secret_iam_member" "accessor" {
   for_each = local.secret_grants
 

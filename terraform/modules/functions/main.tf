@@ -38,6 +38,10 @@ locals {
     FIREBASE_WEB_API_KEY = { use = "auth_client", secret = var.secrets["firebase-web-api-key"] }
     SMTP_PASSWORD        = { use = "mail", secret = var.secrets["smtp-password"] }
     PAGE_TOKEN_KEY       = { use = "page_tokens", secret = var.secrets["page-token-key"] }
+    # The provider's API key to those that call it; the webhook door gets the signing
+    # secret only (it verifies callbacks and calls nothing).
+    STRIPE_SECRET_KEY     = { use = "payments", secret = var.secrets["stripe-secret-key"] }
+    STRIPE_WEBHOOK_SECRET = { use = "payments_webhook", secret = var.secrets["stripe-webhook-secret"] }
   }
 
   secret_grants = merge([

@@ -60,7 +60,7 @@ variable "publish_topics" {
 }
 
 variable "secrets" {
-  description = "Secret ids by name (firebase-web-api-key, smtp-password, page-token-key)."
+  description = "Secret ids by name (firebase-web-api-key, smtp-password, page-token-key, stripe-secret-key, stripe-webhook-secret)."
   type        = map(string)
 }
 
