@@ -70,6 +70,7 @@ Bazaar is running (started in {elapsed_s:.1f} s: {timings}; data under {stack.lo
   Pub/Sub stand-in        {HOST}:{p.pubsub} (pushes to {base}/_events/<function>)
   Cloud Storage           fake-gcs-server http://{HOST}:{p.gcs}
   Stripe twin             {stripe.base_url}  {keys}
+  Workflows stand-in      {stack.services["workflows"].banner}
   Cloud Scheduler (local) POSTs {base}/_internal/<job>, {ticking}:
 {jobs}
 Demo accounts (password {password!r}, the setting BAZAAR_DEMO_PASSWORD): admin@, vendor1@,

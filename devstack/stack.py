@@ -26,6 +26,7 @@ from devstack.mail_sink import wsgi_app as mail_wsgi_app
 from devstack.postgres import start_postgres
 from devstack.pubsub import start_pubsub
 from devstack.stripe import start_stripe
+from devstack.workflows import start_workflows
 
 HOST = "127.0.0.1"
 ROOT_LOCAL = manifest.ROOT / ".local"
@@ -33,6 +34,7 @@ PROJECT_ID = "demo-bazaar"
 UPLOAD_BUCKET = "bazaar-uploads"
 RENDITIONS_BUCKET = "bazaar-renditions"
 SERVERS = ("werkzeug", "gunicorn")
+WORKFLOWS_LOCATION = "europe-west1"
 # The webhook door (functions/receive_stripe_webhook): the twin's endpoint, registered once.
 STRIPE_WEBHOOK_PATH = "/v1/payments/webhooks/stripe"
 
@@ -143,9 +145,14 @@ def _start_services(stack: Stack, duplicate_delivery: bool) -> None:
             gcs.ensure_bucket(UPLOAD_BUCKET)  # type: ignore[attr-defined]
             gcs.ensure_bucket(RENDITIONS_BUCKET)  # type: ignore[attr-defined]
             _timed(stack, "mail", lambda: start_mail_sink(local, port=ports.smtp))
+            _timed(stack, "workflows", lambda: start_workflows(
+                local, ports.workflows, ports.workflows_callbacks, project_id=PROJECT_ID,
+                location=WORKFLOWS_LOCATION, workflows_dirs=[manifest.ROOT / "workflows"],
+                pubsub_host=f"{HOST}:{ports.pubsub}"))
             _timed(stack, "stripe", lambda: start_stripe(
                 local / "stripe", ports.stripe,
-                webhook_url=f"http://{HOST}:{ports.http}{STRIPE_WEBHOOK_PATH}"))
+                webhook_url=f"http://{HOST}:{ports.http}{STRIPE_WEBHOOK_PATH}",
+                duplicate_delivery=duplicate_delivery))
         finally:
             auth.result()
 

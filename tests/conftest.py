@@ -22,6 +22,9 @@ TEST_ENV = {
     "LOGIN_ATTEMPTS_PER_ADDRESS": "100000",
     "PASSWORD_RESETS_PER_ADDRESS": "100000",
     "LOG_LEVEL": "WARNING",
+    # Local clocks 100× faster: the Stripe twin's first webhook retry comes after 3 s, a
+    # saga's 15-minute callback timeout after 9 s (devstack/time_scale.py).
+    "BAZAAR_TIME_SCALE": "0.01",
 }
 
 
