@@ -20,6 +20,8 @@ from bench import (  # noqa: E402
     machine,
     query_image_cost,
     report,
+    stripe_twin,
+    workflow_steps,
 )
 
 
@@ -27,7 +29,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--only", choices=("coldstart", "latency", "images", "catalog",
-                                           "query_images"),
+                                           "query_images", "stripe_twin", "workflow_steps"),
                         help="run one benchmark (the others' sections of the doc are kept)")
     parser.add_argument("--quick", action="store_true",
                         help="fewer processes and shorter load: a smoke run, not a baseline")
@@ -86,11 +88,28 @@ def run_query_images(quick: bool) -> str:
     return query_image_cost.section(result, _where(before))
 
 
+def run_stripe_twin(quick: bool) -> str:
+    """Run the Stripe twin's per-call latency benchmark against a bare HTTP round trip."""
+    _say("stripe twin:")
+    before = machine.load()
+    result = stripe_twin.run(times=50 if quick else 300, say=_say)
+    return stripe_twin.section(result, _where(before))
+
+
+def run_workflow_steps(quick: bool) -> str:
+    """Run the Workflows stand-in's per-step overhead benchmark against bare HTTP."""
+    _say("workflow steps:")
+    before = machine.load()
+    result = workflow_steps.run(quick=quick, say=_say)
+    return workflow_steps.section(result, _where(before))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen benchmarks, print their sections, and rewrite the doc."""
     args = _arguments(argv)
     runners = {"coldstart": run_coldstart, "latency": run_latency, "images": run_images,
-               "catalog": run_catalog, "query_images": run_query_images}
+               "catalog": run_catalog, "query_images": run_query_images,
+               "stripe_twin": run_stripe_twin, "workflow_steps": run_workflow_steps}
     sections = {name: run(args.quick) for name, run in runners.items()
                 if args.only in (None, name)}
     for text in sections.values():

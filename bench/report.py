@@ -10,13 +10,15 @@ from bench.latency import Latency
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 # "notes" is written by hand and kept as is.
-SECTIONS = ("coldstart", "latency", "images", "catalog", "query_images", "notes")
+SECTIONS = ("coldstart", "latency", "images", "catalog", "query_images", "stripe_twin",
+            "workflow_steps", "notes")
 NOTES = "## Observations\n\n_Written by hand after a run; `python -m bench` keeps this part._"
 HEADER = """# Benchmarks
 
-Five benchmarks, all run by `nox -s bench` (that is `python -m bench` from the repository
+Seven benchmarks, all run by `nox -s bench` (that is `python -m bench` from the repository
 root; add `-- --only coldstart`, `-- --only latency`, `-- --only images`,
-`-- --only catalog` or `-- --only query_images` for one of them,
+`-- --only catalog`, `-- --only query_images`, `-- --only stripe_twin` or
+`-- --only workflow_steps` for one of them,
 `-- --quick` for a short smoke run, `-- --no-doc` to print without touching this file).
 Each run rewrites the section of each benchmark it ran, with the machine it ran on; the
 observations at the end are written by hand and kept. Compare only numbers measured on
