@@ -54,6 +54,7 @@ class LocalStripe:
         self.server.shutdown()
         self.server.server_close()
         self.webhooks.stop()
+        self.api.store.close()
 
 
 def start_stripe(data_dir: Path, port: int = 0, *, webhook_url: str | None = None,
@@ -84,6 +85,7 @@ def start_stripe(data_dir: Path, port: int = 0, *, webhook_url: str | None = Non
         webhook_secret = keys[endpoint["id"]]
         set_scope(store, endpoint["id"], "all")  # account and Connect events, as `stripe listen`
     store.save()
+    store.start_writer()
     server.api = api  # type: ignore[attr-defined]
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                      name="stripe-http", daemon=True).start()
