@@ -30,7 +30,10 @@ if TYPE_CHECKING:
     from common.adapters.firebase_identity import FirebaseIdentity
     from common.adapters.gcs_images import GcsImageStore
     from common.adapters.idempotency import PostgresIdempotencyKeys
+    from common.adapters.money_unit_of_work import MoneyUnitOfWork
     from common.adapters.outbox import OutboxRelay
+    from common.adapters.postgres_orders import OrdersUnitOfWork
+    from common.adapters.postgres_refunds import RefundsUnitOfWork
     from common.adapters.provider_events import PostgresProviderEvents
     from common.adapters.pubsub_publisher import PubSubPublisher
     from common.adapters.rate_limits import PostgresRateLimiter
@@ -38,6 +41,8 @@ if TYPE_CHECKING:
     from common.adapters.stripe_payments import StripePayments
     from common.adapters.stripe_webhooks import StripeWebhooks
     from common.adapters.unit_of_work import UnitOfWork
+    from common.adapters.workflow_callbacks import WorkflowCallbacks
+    from common.adapters.workflow_executions import GoogleWorkflowExecutions
     from common.ports.images import ImageRecognizer, ProductImageCatalog, SimilarProducts
 
 
@@ -132,6 +137,45 @@ def unit_of_work() -> "UnitOfWork":
     from common.adapters.unit_of_work import UnitOfWork
 
     return UnitOfWork(engine(), relay())
+
+
+def orders_unit_of_work() -> "OrdersUnitOfWork":
+    """A unit of work with `orders` and `decisions` (common/adapters/postgres_orders.py)."""
+    from common.adapters.postgres_orders import OrdersUnitOfWork
+
+    return OrdersUnitOfWork(engine(), relay())
+
+
+def refunds_unit_of_work() -> "RefundsUnitOfWork":
+    """A unit of work with `refunds` (common/adapters/postgres_refunds.py)."""
+    from common.adapters.postgres_refunds import RefundsUnitOfWork
+
+    return RefundsUnitOfWork(engine(), relay())
+
+
+def money_unit_of_work() -> "MoneyUnitOfWork":
+    """A unit of work with the ledger, transfers, payment accounts and fulfilment
+    (common/adapters/money_unit_of_work.py)."""
+    from common.adapters.money_unit_of_work import MoneyUnitOfWork
+
+    return MoneyUnitOfWork(engine(), relay())
+
+
+@lru_cache(maxsize=1)
+def workflow_callbacks() -> "WorkflowCallbacks":
+    """Sends a waiting saga its callback (the webhook door): with an OAuth2 token in
+    production, without one to the Workflows stand-in."""
+    from common.adapters.workflow_callbacks import WorkflowCallbacks
+
+    return WorkflowCallbacks(authenticated=settings().workflows_emulator_host is None)
+
+
+@lru_cache(maxsize=1)
+def workflow_executions() -> "GoogleWorkflowExecutions":
+    """Starts and reads saga executions (functions that `use: workflows`)."""
+    from common.adapters.workflow_executions import GoogleWorkflowExecutions
+
+    return GoogleWorkflowExecutions.from_settings(settings())
 
 
 @per_database_role

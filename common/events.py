@@ -32,12 +32,17 @@ def decode(cloud_event: Any) -> Event:
                                    body["payload"])
 
 
-def consumer(name: str, *, is_stale: Callable[[Event], bool] = lambda _: False):
+def consumer(name: str, *, is_stale: Callable[[Event], bool] = lambda _: False,
+             unit_of_work: Callable[[], Any] | None = None,
+             then: Callable[[Event], None] | None = None):
     """Decorate `handle(event, tx)` (a typed event of common/domain/events.py): it runs
     at most once per event id for this consumer.
 
     An exception propagates (the delivery is retried, then dead-lettered); a malformed
-    message is logged and acknowledged, since retrying it cannot help.
+    message is logged and acknowledged, since retrying it cannot help. `unit_of_work`
+    builds the transaction (default: bootstrap.unit_of_work); `then(event)` runs after it
+    commits, and for a duplicate too: the provider calls an effect has claimed, outside
+    any transaction (it must be idempotent).
     """
 
     def decorate(handle: Callable[[Any, Any], None]) -> Callable[[Any], None]:
@@ -54,15 +59,17 @@ def consumer(name: str, *, is_stale: Callable[[Event], bool] = lambda _: False):
                 log(logger, logging.INFO, "dropping stale event", consumer=name,
                     event_id=event.id, type=event.type)
                 return
-            with bootstrap.unit_of_work() as tx:
-                if not tx.inbox.claim(name, event.id):
+            with (unit_of_work or bootstrap.unit_of_work)() as tx:
+                if tx.inbox.claim(name, event.id):
+                    handle(event, tx)
+                    tx.commit()
+                    log(logger, logging.INFO, "event handled", consumer=name,
+                        event_id=event.id, type=event.type)
+                else:
                     log(logger, logging.INFO, "duplicate delivery ignored", consumer=name,
                         event_id=event.id)
-                    return
-                handle(event, tx)
-                tx.commit()
-            log(logger, logging.INFO, "event handled", consumer=name, event_id=event.id,
-                type=event.type)
+            if then is not None:
+                then(event)
 
         return on_cloud_event
 

@@ -232,11 +232,16 @@ def _idempotent(op: Operation, request: flask.Request, call: Call,
     if op.idempotency == "none" or request.method != "POST":
         return run()
     if key is None:
-        if op.idempotency == "required":
+        if op.idempotency in ("required", "required_by_use_case"):
             raise IdempotencyKeyRequired()
         return run()
     if not _IDEMPOTENCY_KEY.match(key):
         raise InvalidRequest.at("Idempotency-Key", "8-255 visible ASCII")
+    if op.idempotency == "required_by_use_case":
+        # The use case keeps its own record (POST /v1/orders: the order itself, unique per
+        # caller and key): no stored response, and no transaction held open across the
+        # provider calls it makes after its commit.
+        return _run_domain(run, call.request_id)
     from common.adapters.idempotency import ClaimLost, StoredResponse
     from common.adapters.unit_of_work import deferred_commits
 
@@ -269,6 +274,33 @@ def _idempotent(op: Operation, request: flask.Request, call: Call,
         except ClaimLost:
             raise IdempotencyInProgress() from None
     return response
+
+
+def idempotency_of(request: flask.Request) -> tuple[str, str]:
+    """The (validated) Idempotency-Key of the request and the digest of what it asks."""
+    return request.headers["Idempotency-Key"], _request_digest(request)
+
+
+def saga_step(handle: Callable[[dict], dict]) -> Callable[[flask.Request], flask.Response]:
+    """Wrap a step a workflow calls (internal, JSON in and out): a refusal is its problem
+    response (4xx: not retried), an outage 503 (retried by the workflow's http retry)."""
+    answer_routing_errors_as_problems()
+
+    @functools.wraps(handle)
+    def view(request: flask.Request) -> flask.Response:
+        started, request_id = time.perf_counter(), _request_id(request)
+        try:
+            bootstrap.settings()
+            body = request.get_json(silent=True)
+            if not isinstance(body, dict):
+                raise InvalidRequest.at("body", "a JSON object")
+            response = flask.Response(json.dumps(handle(body)), mimetype="application/json")
+        except Exception as error:
+            response = _problem_for(error, request_id)
+        _log_request(request, response, request_id, None, started)
+        return response
+
+    return view
 
 
 def _request_digest(request: flask.Request) -> str:

@@ -7,8 +7,9 @@ else. Every variable is documented in README.md ("Settings").
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Mapping
 
@@ -25,6 +26,9 @@ LOCAL_PAGE_TOKEN_KEY = "local-page-token-key: not a secret"
 MIN_PAGE_TOKEN_KEY_CHARS = 32
 # Where BAZAAR_FAULT may kill a test process (common/faults.py).
 FAULT_POINTS = ("after_commit",)
+# Stock reservation per payment method: minutes for card and PayPal, days for a transfer.
+RESERVATION_TTL_S = {"card": 15 * 60, "paypal": 15 * 60, "bank_transfer": 7 * 24 * 3600}
+BANK_TRANSFER_COUNTRIES = ("BE", "DE", "ES", "FR", "IE", "NL")
 
 
 class SettingsError(RuntimeError):
@@ -99,6 +103,18 @@ class Settings:
     # address of the Workflows stand-in (devstack/workflows).
     workflows_location: str = "europe-west1"
     workflows_emulator_host: str | None = None
+    # Orders: how long stock stays reserved for an unpaid order, and how long the purchase
+    # saga waits for the provider's outcome, per payment method (seconds).
+    reservation_ttl_s: Mapping[str, int] = field(default_factory=lambda: dict(RESERVATION_TTL_S))
+    purchase_callback_timeout_s: Mapping[str, int] = field(
+        default_factory=lambda: dict(RESERVATION_TTL_S))
+    # Bank transfers: the country of the IBAN buyers transfer to (Stripe eu_bank_transfer).
+    bank_transfer_country: str = "DE"
+    # Platform commission in basis points: per category id, else the default (10 %).
+    commission_rates_bp: Mapping[str, int] = field(default_factory=dict)
+    commission_default_bp: int = 1000
+    # A shipped part counts as delivered this many days after shipping (deliver_overdue_parts).
+    auto_delivery_days: int = 14
 
     @property
     def is_production(self) -> bool:
@@ -138,6 +154,27 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _per_method(env: Mapping[str, str], pattern: str, defaults: Mapping[str, int]
+                ) -> dict[str, int]:
+    """One integer setting per payment method, e.g. RESERVATION_TTL_CARD_S."""
+    return {method: _int(env, pattern.format(method.upper()), default)
+            for method, default in defaults.items()}
+
+
+def _rates(raw: str | None) -> dict[str, int]:
+    """COMMISSION_RATES_BP: a JSON object {category_id: basis points}."""
+    if not raw:
+        return {}
+    try:
+        rates = json.loads(raw)
+    except ValueError as exc:
+        raise SettingsError("COMMISSION_RATES_BP must be a JSON object") from exc
+    if not isinstance(rates, dict) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in rates.values()):
+        raise SettingsError("COMMISSION_RATES_BP must map category ids to integers")
+    return {str(k): v for k, v in rates.items()}
 
 
 def _default_model_path(env: Mapping[str, str]) -> str:
@@ -203,6 +240,14 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
         stripe_api_base=(env.get("STRIPE_API_BASE") or "").rstrip("/") or None,
         workflows_location=env.get("WORKFLOWS_LOCATION", "europe-west1"),
         workflows_emulator_host=env.get("WORKFLOWS_EMULATOR_HOST") or None,
+        reservation_ttl_s=_per_method(env, "RESERVATION_TTL_{}_S", RESERVATION_TTL_S),
+        purchase_callback_timeout_s=_per_method(
+            env, "PURCHASE_CALLBACK_TIMEOUT_{}_S",
+            _per_method(env, "RESERVATION_TTL_{}_S", RESERVATION_TTL_S)),
+        bank_transfer_country=env.get("BANK_TRANSFER_COUNTRY", "DE"),
+        commission_rates_bp=_rates(env.get("COMMISSION_RATES_BP")),
+        commission_default_bp=_int(env, "COMMISSION_DEFAULT_BP", 1000),
+        auto_delivery_days=_int(env, "AUTO_DELIVERY_DAYS", 14),
     )
     _refuse_forbidden(settings, env)
     return settings
@@ -219,6 +264,16 @@ def _refuse_forbidden(settings: Settings, env: Mapping[str, str]) -> None:
         raise SettingsError("UPLOAD_URL_TTL_S must be 60..3600 seconds")
     if min(settings.login_window_s, settings.password_reset_window_s) < 1:
         raise SettingsError("LOGIN_WINDOW_S and PASSWORD_RESET_WINDOW_S must be positive")
+    if min(settings.reservation_ttl_s.values()) < 60 or min(
+            settings.purchase_callback_timeout_s.values()) < 60:
+        raise SettingsError("reservation TTLs and purchase callback timeouts must be >= 60 s")
+    if settings.bank_transfer_country not in BANK_TRANSFER_COUNTRIES:
+        raise SettingsError(f"BANK_TRANSFER_COUNTRY must be one of {BANK_TRANSFER_COUNTRIES}")
+    rates = [*settings.commission_rates_bp.values(), settings.commission_default_bp]
+    if not all(0 <= rate <= 10000 for rate in rates):
+        raise SettingsError("commission rates must be 0..10000 basis points")
+    if not 1 <= settings.auto_delivery_days <= 90:
+        raise SettingsError("AUTO_DELIVERY_DAYS must be 1..90")
     if settings.fault_point is not None and settings.fault_point not in FAULT_POINTS:
         raise SettingsError(f"BAZAAR_FAULT must be one of {FAULT_POINTS}")
     if not settings.is_production:

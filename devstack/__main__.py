@@ -39,7 +39,11 @@ def main() -> None:
             from devstack.demo_data import load_demo_data
 
             began_demo = time.perf_counter()
-            load_demo_catalog(load_demo_data())
+            from devstack.demo_orders import load_demo_orders
+
+            accounts = load_demo_data()
+            load_demo_catalog(accounts)
+            load_demo_orders(accounts)
             stack.services["auth"].export()  # type: ignore[attr-defined]
             stack.timings["demo data"] = time.perf_counter() - began_demo
         _announce(stack, time.perf_counter() - began)

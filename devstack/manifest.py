@@ -17,7 +17,8 @@ FUNCTIONS_MANIFEST = ROOT / "functions" / "manifest.yaml"
 EVENTS_MANIFEST = ROOT / "terraform" / "events.yaml"
 TRIGGERS = ("http", "internal", "pubsub")
 USES = ("database", "auth", "auth_admin", "auth_client", "pubsub", "mail", "page_tokens",
-        "storage", "upload_urls", "docs", "imaging", "vision", "payments", "payments_webhook")
+        "storage", "upload_urls", "docs", "imaging", "vision", "payments", "payments_webhook",
+        "workflows")
 
 
 @dataclass(frozen=True)

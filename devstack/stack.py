@@ -148,13 +148,20 @@ def _start_services(stack: Stack, duplicate_delivery: bool) -> None:
             _timed(stack, "workflows", lambda: start_workflows(
                 local, ports.workflows, ports.workflows_callbacks, project_id=PROJECT_ID,
                 location=WORKFLOWS_LOCATION, workflows_dirs=[manifest.ROOT / "workflows"],
-                pubsub_host=f"{HOST}:{ports.pubsub}"))
+                pubsub_host=f"{HOST}:{ports.pubsub}", user_env=_workflow_env(ports)))
             _timed(stack, "stripe", lambda: start_stripe(
                 local / "stripe", ports.stripe,
                 webhook_url=f"http://{HOST}:{ports.http}{STRIPE_WEBHOOK_PATH}",
                 duplicate_delivery=duplicate_delivery))
         finally:
             auth.result()
+
+
+def _workflow_env(ports: Ports) -> dict[str, str]:
+    """What Terraform gives each workflow (user_env_vars): `<FUNCTION>_URL` of the functions
+    it calls, here every internal function at its local path."""
+    return {f"{f.name.upper()}_URL": f"http://{HOST}:{ports.http}/_internal/{f.name}"
+            for f in manifest.functions().values() if f.trigger == "internal"}
 
 
 def _configure_environment(stack: Stack, extra_env: dict[str, str]) -> None:

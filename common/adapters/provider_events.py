@@ -43,3 +43,11 @@ class PostgresProviderEvents:
             "occurred_at": event.occurred_at, "payload": json.dumps(event.payload)}
         with translated_errors(), self._engine.begin() as db:
             return db.execute(RECORD, row).first() is not None
+
+    def mark_processed(self, event: ProviderEvent) -> None:
+        """The event did what it does (payment updated, saga woken): processed_at, once."""
+        with translated_errors(), self._engine.begin() as db:
+            db.execute(text("UPDATE provider_events SET processed_at = now() "
+                            "WHERE provider = :provider AND event_id = :id "
+                            "AND processed_at IS NULL"),
+                       {"provider": event.provider, "id": event.event_id})

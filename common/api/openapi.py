@@ -67,7 +67,7 @@ def _problems(op: Operation) -> list[type[e.Problem]]:
         problems.append(e.NotFound)
     if op.idempotency != "none" and op.method == "POST":
         problems += [e.IdempotencyInProgress, e.InvalidRequest, e.IdempotencyKeyReused]
-        if op.idempotency == "required":
+        if op.idempotency in ("required", "required_by_use_case"):
             problems.append(e.IdempotencyKeyRequired)
     if op.roles is not None:
         problems += [e.Unauthenticated, e.Forbidden, e.AccountBlocked]
@@ -87,7 +87,7 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
                            "schema": _sendable(prop)})
     if op.idempotency != "none" and op.method == "POST":
         params.append({"name": "Idempotency-Key", "in": "header",
-                       "required": op.idempotency == "required",
+                       "required": op.idempotency in ("required", "required_by_use_case"),
                        "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN}})
     return params
 

@@ -14,7 +14,10 @@ from typing import Literal
 from pydantic import BaseModel
 
 from common.api import catalog_schemas as cs
+from common.api import money_schemas as ms
+from common.api import order_schemas as os_
 from common.api import payment_schemas as ps
+from common.api import refund_schemas as rs
 from common.api import schemas as s
 from common.api.routes import route_pattern
 from common.domain import errors as e
@@ -42,7 +45,9 @@ class Operation:
     roles: frozenset[Role] | None = ANYONE
     verified_email: bool = False
     errors: tuple[type[e.Problem], ...] = ()
-    idempotency: Literal["accepted", "required", "none"] = "accepted"
+    # required_by_use_case: the header is required and checked, but the use case is its own
+    # idempotency record (POST /v1/orders); nothing is stored or replayed by the door.
+    idempotency: Literal["accepted", "required", "required_by_use_case", "none"] = "accepted"
     # Public GETs: max-age in seconds; the answer carries an ETag and 304s If-None-Match.
     cache_s: int | None = None
     # Multipart uploads: the form field that carries the file, and its size limit.
@@ -179,6 +184,72 @@ OPERATIONS: dict[str, Operation] = {
             "duplicates answered alike", "payments",
             request=ps.StripeEvent, response=ps.WebhookReceived,
             errors=(e.InvalidWebhookSignature,), idempotency="none",
+        ),
+        Operation(
+            "place_order", "POST", "/v1/orders",
+            "Place an order: stock reserved, payment started; 202 with what the buyer does "
+            "next (a replay of the Idempotency-Key answers the order as it is now)", "orders",
+            request=os_.PlaceOrder, response=os_.OrderView, status=202, roles=CUSTOMERS,
+            verified_email=True, idempotency="required_by_use_case",
+            errors=(e.InsufficientStock, e.PriceChanged, e.ProductUnavailable,
+                    e.PaymentMethodNotSupported, e.PaymentDeclined, e.EmailNotVerified,
+                    e.ProviderUnavailable),
+        ),
+        Operation(
+            "list_orders", "GET", "/v1/orders",
+            "Orders newest first: the buyer's own, a vendor's (its parts only), or all (admin)",
+            "orders", query=os_.OrderListQuery, response=os_.OrderPage, roles=SIGNED_IN,
+        ),
+        Operation(
+            "get_order", "GET", "/v1/orders/{order_id}",
+            "An order with its parts, payment and every step so far (404 unless it is yours, "
+            "holds your part, or you are an admin)", "orders",
+            response=os_.OrderView, roles=SIGNED_IN, errors=(e.NotFound,),
+        ),
+        Operation(
+            "cancel_order", "POST", "/v1/orders/{order_id}:cancel",
+            "Cancel your order before anything shipped: an unpaid one has its payment voided "
+            "and its stock released; a paid one is refunded in full and its stock returned "
+            "(the refund is `requested` until the provider gave the money back). A second "
+            "cancel answers the order as it is", "orders",
+            response=rs.CancelledOrder, roles=CUSTOMERS,
+            errors=(e.NotFound, e.OrderAlreadyShipped, e.OrderNotPaid, e.NothingToRefund,
+                    e.InvalidState),
+        ),
+        Operation(
+            "refund_order", "POST", "/v1/orders/{order_id}:refund",
+            "Refund lines of an order (an admin: any line; the vendor: its part's lines), "
+            "before or after delivery; without `lines`, everything left. Never more than was "
+            "paid per line and per order; the commission is returned pro rata", "orders",
+            request=rs.RefundOrder, response=rs.Refund, roles=VENDORS | ADMINS,
+            errors=(e.NotFound, e.OrderNotPaid, e.NothingToRefund, e.RefundExceedsPaid),
+        ),
+        Operation(
+            "ship_order_part", "POST", "/v1/orders/{order_id}:ship",
+            "Mark your part of a paid order shipped, with the carrier's tracking reference if "
+            "any (404 unless the order has a part of yours; 409 unless that part is paid and "
+            "not shipped yet)", "orders",
+            request=ms.ShipOrder, response=ms.FulfilledOrder, roles=VENDORS,
+            errors=(e.NotFound, e.PartNotShippable),
+        ),
+        Operation(
+            "deliver_order_parts", "POST", "/v1/orders/{order_id}:deliver",
+            "Confirm your order arrived: every shipped part, or only `part_id`; the vendor is "
+            "then paid (409 when nothing named is on its way)", "orders",
+            request=ms.DeliverOrder, response=ms.FulfilledOrder, roles=CUSTOMERS,
+            errors=(e.NotFound, e.PartNotDeliverable),
+        ),
+        Operation(
+            "get_vendor_balance", "GET", "/v1/vendors/me/balance",
+            "Your sales, the platform's commission, refunds, what was transferred to your "
+            "payout account, and what the platform holds for you (payable), from the ledger",
+            "orders", response=ms.VendorBalance, roles=VENDORS,
+        ),
+        Operation(
+            "create_onboarding_link", "POST", "/v1/vendors/me/payment-account/onboarding-link",
+            "A single-use link where you complete your payout account at the payment provider "
+            "(409 until your verified profile has one)", "orders",
+            response=ms.OnboardingLink, roles=VENDORS, errors=(e.PaymentAccountMissing,),
         ),
     ]
 }

@@ -131,6 +131,75 @@ class PaymentDeclined(DomainError):
         self.payment_ref = payment_ref
 
 
+# Cancellations and refunds (common/domain/refunds.py) -----------------------------------
+
+class OrderNotPaid(DomainError):
+    status, code, title = 409, "order_not_paid", "Order not paid"
+    message = "The order is not paid: there is no money to give back."
+
+
+class OrderAlreadyShipped(DomainError):
+    status, code, title = 409, "order_already_shipped", "Order already shipped"
+    message = ("Part of this order has shipped: it can no longer be cancelled. Ask the vendor "
+               "for a refund once it arrives.")
+
+
+class NothingToRefund(DomainError):
+    status, code, title = 409, "nothing_to_refund", "Nothing left to refund"
+    message = "Everything paid for these lines was refunded already."
+
+
+class RefundExceedsPaid(DomainError):
+    status, code, title = 422, "refund_exceeds_paid", "Refund exceeds what was paid"
+    message = "A refund never gives back more than was paid, per line and per order."
+
+
+class InsufficientStock(DomainError):
+    """Less is in stock than ordered: `items=[{product_id, available}]` for each short one."""
+
+    status, code, title = 409, "insufficient_stock", "Insufficient stock"
+    message = "Not enough stock for some products: nothing was reserved."
+
+
+class PriceChanged(DomainError):
+    """A price the buyer was shown is not the catalog's now: `items=[{product_id, unit_price}]`."""
+
+    status, code, title = 409, "price_changed", "Price changed"
+    message = "Some prices changed since you saw them: review the order and send it again."
+
+
+class ProductUnavailable(DomainError):
+    """Unknown or unlisted products, or their vendor cannot sell: `product_ids`."""
+
+    status, code, title = 409, "product_unavailable", "Product unavailable"
+    message = "Some products cannot be bought now."
+
+
+class PaymentMethodNotSupported(DomainError):
+    """Some vendor of the order does not accept the method: `supported_methods` all accept."""
+
+    status, code, title = 422, "payment_method_not_supported", "Payment method not supported"
+    message = "Not every vendor in this order accepts this payment method."
+
+
+# Shipping, delivery and vendors' payouts (common/domain/fulfilment.py, payouts.py) -------
+
+class PartNotShippable(DomainError):
+    status, code, title = 409, "part_not_shippable", "Part cannot ship"
+    message = "Only a paid part that has not shipped yet can be marked shipped."
+
+
+class PartNotDeliverable(DomainError):
+    status, code, title = 409, "part_not_deliverable", "Part cannot be delivered"
+    message = "Only a shipped part can be marked delivered."
+
+
+class PaymentAccountMissing(DomainError):
+    status, code, title = 409, "payment_account_missing", "No payment account yet"
+    message = ("Your payout account is opened once your vendor profile is verified: try "
+               "again in a minute.")
+
+
 # The door's refusals, before any use case runs ------------------------------------------
 
 class MethodNotAllowed(Problem):
@@ -153,7 +222,9 @@ class UnsupportedMediaType(Problem):
 
 
 class IdempotencyKeyRequired(Problem):
-    status, code, title = 428, "idempotency_key_required", "Idempotency key required"
+    # 400 as the IETF's Idempotency-Key header draft asks ("SHOULD reply with an HTTP 400"
+    # when a documented idempotent operation lacks it); 409/422 below follow it too.
+    status, code, title = 400, "idempotency_key_required", "Idempotency key required"
     message = "Send an Idempotency-Key header with this request."
 
 

@@ -66,6 +66,9 @@ def _typed(hint: Any, value: Any) -> Any:
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return hint(**value)
     if typing.get_origin(hint) is tuple:
+        item = (typing.get_args(hint) or (None,))[0]
+        if isinstance(item, type) and dataclasses.is_dataclass(item):
+            return tuple(item(**v) if isinstance(v, dict) else v for v in value)
         return tuple(value)
     return value
 
@@ -195,6 +198,116 @@ class ProductImageDeleted(Event):
     product_id: str
     image_id: str
     vendor_id: str
+
+
+# Orders ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PaidPart:
+    """One vendor's part of a paid order: its subtotal and the platform's commission (cents)."""
+
+    part_id: str
+    vendor_id: str
+    subtotal: int
+    commission: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderPlaced(Event):
+    type: ClassVar[str] = "order.placed"
+    topic: ClassVar[str] = "orders"
+    order_id: str
+    buyer_id: str
+    total: int  # EUR minor units
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderPaid(Event):
+    type: ClassVar[str] = "order.paid"
+    topic: ClassVar[str] = "orders"
+    order_id: str
+    buyer_id: str
+    payment_id: str
+    total: int  # EUR minor units
+    parts: tuple[PaidPart, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderPaymentFailed(Event):
+    type: ClassVar[str] = "order.payment_failed"
+    topic: ClassVar[str] = "orders"
+    order_id: str
+    buyer_id: str
+    reason: str
+
+
+# Refunds and cancellations -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RefundedPart:
+    """What a refund or cancellation gave back of one vendor's part (minor units)."""
+
+    part_id: str
+    vendor_id: str
+    amount: int
+    commission_returned: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderCancelled(Event):
+    """The buyer cancelled before shipping: the payment voided (nothing refunded, no parts),
+    or refunded in full once the provider did it (`refund_id`: the payment saga's refund)."""
+
+    type: ClassVar[str] = "order.cancelled"
+    topic: ClassVar[str] = "orders"
+    order_id: str
+    buyer_id: str
+    refunded_amount: int  # EUR minor units
+    parts: tuple[RefundedPart, ...]
+    refund_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderRefunded(Event):
+    """An admin or the vendor refunded lines, and the provider gave the money back."""
+
+    type: ClassVar[str] = "order.refunded"
+    topic: ClassVar[str] = "orders"
+    order_id: str
+    refund_id: str
+    amount: int  # EUR minor units
+    parts: tuple[RefundedPart, ...]
+
+
+# Shipping, delivery and vendors' payouts -------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class OrderPartShipped(Event):
+    type: ClassVar[str] = "order.part_shipped"
+    topic: ClassVar[str] = "orders"
+    order_id: str
+    part_id: str
+    vendor_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderPartDelivered(Event):
+    type: ClassVar[str] = "order.part_delivered"
+    topic: ClassVar[str] = "orders"
+    order_id: str
+    part_id: str
+    vendor_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class VendorPaymentAccountUpdated(Event):
+    """The vendor's connected account was opened or changed status (onboarding, active,
+    restricted)."""
+
+    type: ClassVar[str] = "vendor.payment_account_updated"
+    topic: ClassVar[str] = "vendors"
+    vendor_id: str
+    status: str
 
 
 def _concrete(base: type[Event]) -> list[type[Event]]:

@@ -43,6 +43,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--workflows-dir", type=Path, action="append", default=[])
     parser.add_argument("--pubsub-host")
     parser.add_argument("--time-scale", type=float)
+    parser.add_argument("--env", action="append", default=[],
+                        help="NAME=VALUE: a user_env_var of every workflow (sys.get_env)")
     return parser.parse_args()
 
 
@@ -63,11 +65,13 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     scale = args.time_scale if args.time_scale is not None else time_scale()
     callbacks = CallbackEndpoints("")
+    user_env = dict(item.split("=", 1) for item in args.env)
     pubsub = PubSubConnector(args.pubsub_host)
 
     def runtime_for(execution: Execution) -> ExecutionRuntime:
         return ExecutionRuntime(execution, project=args.project, location=args.location,
-                                time_scale=scale, callbacks=callbacks, pubsub=pubsub)
+                                time_scale=scale, callbacks=callbacks, pubsub=pubsub,
+                                user_env=user_env)
 
     executions = Executions(args.project, args.location, runtime_for, callbacks.drop)
     try:

@@ -24,12 +24,14 @@ class ExecutionRuntime:
     """One execution's identity, scaled clock, callbacks, Pub/Sub connector and log."""
 
     def __init__(self, execution: Execution, *, project: str, location: str, time_scale: float,
-                 callbacks: CallbackEndpoints, pubsub: PubSubConnector) -> None:
+                 callbacks: CallbackEndpoints, pubsub: PubSubConnector,
+                 user_env: Mapping[str, str] | None = None) -> None:
         self._execution = execution
         self._time_scale = time_scale
         self._callbacks = callbacks
         self._pubsub = pubsub
         self._env = {
+            **(user_env or {}),  # the workflow's user_env_vars; the built-ins win
             "GOOGLE_CLOUD_PROJECT_ID": project,
             "GOOGLE_CLOUD_LOCATION": location,
             "GOOGLE_CLOUD_WORKFLOW_ID": execution.workflow_id,

@@ -80,7 +80,7 @@ class LocalWorkflows:
 
 def _command(python: Path, grpc_port: int, http_port: int, project_id: str, location: str,
              workflows_dirs: list[Path], pubsub_host: str | None,
-             time_scale: float | None) -> list[str]:
+             time_scale: float | None, user_env: dict[str, str] | None = None) -> list[str]:
     command = [str(python), "-m", MARKER, "--grpc-port", str(grpc_port),
                "--http-port", str(http_port), "--project", project_id, "--location", location]
     for folder in workflows_dirs:
@@ -89,6 +89,8 @@ def _command(python: Path, grpc_port: int, http_port: int, project_id: str, loca
         command += ["--pubsub-host", pubsub_host]
     if time_scale is not None:
         command += ["--time-scale", repr(time_scale)]
+    for name, value in sorted((user_env or {}).items()):
+        command += ["--env", f"{name}={value}"]
     return command
 
 
@@ -109,8 +111,11 @@ def _ready_line(process: subprocess.Popen[bytes], log_path: Path, timeout: float
 
 def start_workflows(local_dir: Path, grpc_port: int = 0, http_port: int = 0, *, project_id: str,
                     location: str, workflows_dirs: list[Path], pubsub_host: str | None,
-                    time_scale: float | None = None) -> LocalWorkflows:
-    """Start the stand-in (0: any free port), deploying every *.yaml of `workflows_dirs`."""
+                    time_scale: float | None = None,
+                    user_env: dict[str, str] | None = None) -> LocalWorkflows:
+    """Start the stand-in (0: any free port), deploying every *.yaml of `workflows_dirs`;
+    `user_env`: the user_env_vars every workflow gets (Terraform gives each its callees'
+    URLs)."""
     from devstack.processes import stop_leftover, write_pid  # psutil: not in the child's env
 
     root = Path(local_dir).resolve() / "workflows"
@@ -123,7 +128,7 @@ def start_workflows(local_dir: Path, grpc_port: int = 0, http_port: int = 0, *, 
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
             _command(python, grpc_port, http_port, project_id, location, workflows_dirs,
-                     pubsub_host, time_scale),
+                     pubsub_host, time_scale, user_env),
             cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=log)
     write_pid(root / PID_FILE, process)
