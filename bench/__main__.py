@@ -1,5 +1,4 @@
-"""`python -m bench [--only coldstart|latency|images|catalog|query_images] [--quick]`: run,
-print, write docs/benchmarks.md."""
+"""`python -m bench [--only NAME] [--quick]`: run, print, write docs/benchmarks.md."""
 
 from __future__ import annotations
 
@@ -15,12 +14,15 @@ from bench import (  # noqa: E402
     catalog_latency,
     catalog_report,
     coldstart,
+    flash_sale,
     image_retrieval,
     latency,
     machine,
+    order_placement,
     query_image_cost,
     report,
     stripe_twin,
+    time_to_paid,
     workflow_steps,
 )
 
@@ -28,8 +30,7 @@ from bench import (  # noqa: E402
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--only", choices=("coldstart", "latency", "images", "catalog",
-                                           "query_images", "stripe_twin", "workflow_steps"),
+    parser.add_argument("--only", choices=RUNNERS,
                         help="run one benchmark (the others' sections of the doc are kept)")
     parser.add_argument("--quick", action="store_true",
                         help="fewer processes and shorter load: a smoke run, not a baseline")
@@ -104,13 +105,41 @@ def run_workflow_steps(quick: bool) -> str:
     return workflow_steps.section(result, _where(before))
 
 
+def run_orders(quick: bool) -> str:
+    """Run order placement under 50 concurrent buyers against the bare function."""
+    _say("order placement:")
+    before = machine.load()
+    result = order_placement.run(duration_s=5.0 if quick else 20.0, clients=50, say=_say)
+    return order_placement.section(result, _where(before))
+
+
+def run_flash_sale(quick: bool) -> str:
+    """Run the flash sale: 1,000 buyers for 100 units (200 for 20 when quick)."""
+    _say("flash sale:")
+    before = machine.load()
+    result = flash_sale.run(buyers=200 if quick else 1000, units=20 if quick else 100,
+                            say=_say)
+    return flash_sale.section(result, _where(before))
+
+
+def run_time_to_paid(quick: bool) -> str:
+    """Run the time from POST /v1/orders to paid, step by step."""
+    _say("time to paid:")
+    before = machine.load()
+    result = time_to_paid.run(orders=10 if quick else 30, say=_say)
+    return time_to_paid.section(result, _where(before))
+
+
+RUNNERS = {"coldstart": run_coldstart, "latency": run_latency, "images": run_images,
+           "catalog": run_catalog, "query_images": run_query_images,
+           "stripe_twin": run_stripe_twin, "workflow_steps": run_workflow_steps,
+           "orders": run_orders, "flash_sale": run_flash_sale, "time_to_paid": run_time_to_paid}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen benchmarks, print their sections, and rewrite the doc."""
     args = _arguments(argv)
-    runners = {"coldstart": run_coldstart, "latency": run_latency, "images": run_images,
-               "catalog": run_catalog, "query_images": run_query_images,
-               "stripe_twin": run_stripe_twin, "workflow_steps": run_workflow_steps}
-    sections = {name: run(args.quick) for name, run in runners.items()
+    sections = {name: run(args.quick) for name, run in RUNNERS.items()
                 if args.only in (None, name)}
     for text in sections.values():
         print(text + "\n", flush=True)

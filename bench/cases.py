@@ -20,6 +20,10 @@ COLD_ENV = {
     "SMTP_HOST": "127.0.0.1",
     "SMTP_PORT": "9",
     "LOG_LEVEL": "INFO",
+    "STRIPE_SECRET_KEY": "sk_test_cold",
+    "STRIPE_WEBHOOK_SECRET": "whsec_cold",
+    "STRIPE_API_BASE": f"http://{CLOSED}",
+    "WORKFLOWS_EMULATOR_HOST": CLOSED,
 }
 JSON = {"Content-Type": "application/json"}
 UUID = "00000000-0000-4000-8000-000000000001"
@@ -161,6 +165,42 @@ def _background_probes() -> dict[str, tuple[Request, Request]]:
     }
 
 
+def _stripe_event() -> str:
+    """A payment_intent.succeeded event as the Stripe twin sends it."""
+    intent = {"id": "pi_cold", "object": "payment_intent", "amount": 2500,
+              "amount_received": 2500, "currency": "eur", "status": "succeeded",
+              "metadata": {"order_id": UUID, "payment_id": UUID}}
+    return json.dumps({"id": "evt_cold", "object": "event", "type": "payment_intent.succeeded",
+                       "created": int(time.time()), "livemode": False,
+                       "data": {"object": intent}})
+
+
+def _order_probes() -> dict[str, tuple[Request, Request]]:
+    """Placing an order; the Stripe webhook door (a forged event, then a signed one)."""
+    from devstack.stripe.webhooks import sign
+
+    order = {"items": [{"product_id": UUID, "quantity": 1}],
+             "payment": {"method": "card", "payment_method": "pm_card_visa",
+                         "return_url": "https://bazaar.example/return"},
+             "shipping_address": {"name": "Cold Start", "line1": "1 Cold Street",
+                                  "postal_code": "10115", "city": "Berlin", "country": "DE"}}
+    hook, event = "/v1/payments/webhooks/stripe", _stripe_event()
+    # Stripe rejects only signatures older than its tolerance (300 s); an hour ahead stays
+    # valid however long the run takes.
+    signed = sign(event.encode(), COLD_ENV["STRIPE_WEBHOOK_SECRET"], int(time.time()) + 3600)
+    return {
+        "place_order": (_no_token("POST", "/v1/orders"), _post(
+            "/v1/orders", order, "with a token, an Idempotency-Key and a valid body "
+            "(fails at DB)", {**_bearer(), "Idempotency-Key": "cold-start-1"})),
+        "receive_stripe_webhook": (
+            _post(hook, event, "with a `payment_intent.succeeded` wrongly signed",
+                  {"Stripe-Signature": "t=1,v1=0"}),
+            _post(hook, event, "with a signed `payment_intent.succeeded` (fails at DB)",
+                  {"Stripe-Signature": signed})),
+    }
+
+
 def probes() -> dict[str, tuple[Request, Request]]:
     """Per function: (the I/O-free first request, a valid request that goes on to first I/O)."""
-    return {**_public_probes(), **_signed_in_probes(), **_background_probes()}
+    return {**_public_probes(), **_signed_in_probes(), **_background_probes(),
+            **_order_probes()}

@@ -24,18 +24,25 @@ LIBRARIES = {
     "core": ("functions_framework", "flask", "pydantic"),
     "database": ("sqlalchemy", "pg8000"),
     "auth": ("firebase_admin.auth", "requests"),
+    "auth_admin": ("firebase_admin.auth", "requests"),  # bazaar[auth], other IAM
+    "auth_client": ("firebase_admin.auth", "requests"),  # bazaar[auth], other IAM
     "pubsub": ("google.cloud.pubsub_v1",),
     "docs": ("swagger_ui_bundle",),
     "mail": ("smtplib", "email.message"),
     "storage": ("google.cloud.storage",),
+    "upload_urls": ("google.cloud.storage",),  # bazaar[storage], other IAM
     "imaging": ("PIL.Image", "numpy", "onnxruntime"),
     "vision": ("google.cloud.vision",),
+    "payments": ("stripe",),
+    "payments_webhook": ("stripe",),  # bazaar[payments], other IAM
+    "workflows": ("google.cloud.workflows.executions_v1",),
 }
 # Modules worth paying attention to: expensive to import, or a sign that a client library came in.
 HEAVY = ("sqlalchemy", "pg8000", "google.cloud.sql.connector", "firebase_admin", "google.auth",
          "requests", "httpx", "cryptography", "google.cloud.pubsub_v1", "grpc",
          "google.api_core", "google.protobuf", "google.cloud.storage", "swagger_ui_bundle",
-         "alembic", "yaml", "PIL", "numpy", "onnxruntime", "google.cloud.vision")
+         "alembic", "yaml", "PIL", "numpy", "onnxruntime", "google.cloud.vision", "stripe",
+         "google.cloud.workflows")
 
 
 @dataclass

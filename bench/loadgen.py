@@ -46,6 +46,8 @@ class Budget:
 class Client(threading.Thread):
     """One keep-alive client: a warm-up request, then requests until the deadline."""
 
+    ok = frozenset({"200"})  # the outcomes whose latency counts
+
     def __init__(self, job: dict, user: dict, start: threading.Barrier, budget: Budget) -> None:
         """A client acting as `user`, starting at the `start` barrier."""
         super().__init__(daemon=True)
@@ -54,11 +56,15 @@ class Client(threading.Thread):
         self.outcomes: Counter[str] = Counter()
         self.http = requests.Session()
 
+    def send(self) -> requests.Response:
+        """One request of the scenario."""
+        return _request(self.http, self.job, self.user)
+
     def _once(self) -> tuple[float, str]:
         """Send one request; (seconds, outcome) where outcome is the status or the error."""
         began = time.perf_counter()
         try:
-            outcome = str(_request(self.http, self.job, self.user).status_code)
+            outcome = str(self.send().status_code)
         except requests.RequestException as error:
             outcome = type(error).__name__
         return time.perf_counter() - began, outcome
@@ -71,18 +77,18 @@ class Client(threading.Thread):
         while time.monotonic() < deadline and self.budget.take():
             seconds, outcome = self._once()
             self.outcomes[outcome] += 1
-            if outcome == "200":
+            if outcome in self.ok:
                 self.latencies.append(seconds)
 
 
-def drive(job: dict) -> dict:
-    """Run the clients; the latencies of 200 answers and a count of every outcome."""
+def drive(job: dict, client: type[Client] = Client) -> dict:
+    """Run the clients; the latencies of their `ok` answers and a count of every outcome."""
     if urlparse(job["url"]).hostname != "127.0.0.1":
         raise SystemExit("the load generator only targets 127.0.0.1")
     start = threading.Barrier(job["clients"] + 1)
     budget = Budget(job["max_requests"])
     users = job["users"]
-    clients = [Client(job, users[i % len(users)], start, budget) for i in range(job["clients"])]
+    clients = [client(job, users[i % len(users)], start, budget) for i in range(job["clients"])]
     for client in clients:
         client.start()
     start.wait(timeout=300)

@@ -7,18 +7,20 @@ from pathlib import Path
 
 from bench.coldstart import LIBRARIES, ColdStart, FunctionResult
 from bench.latency import Latency
+from bench.serving import Scenario
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 # "notes" is written by hand and kept as is.
 SECTIONS = ("coldstart", "latency", "images", "catalog", "query_images", "stripe_twin",
-            "workflow_steps", "notes")
+            "workflow_steps", "orders", "flash_sale", "time_to_paid", "notes")
 NOTES = "## Observations\n\n_Written by hand after a run; `python -m bench` keeps this part._"
 HEADER = """# Benchmarks
 
-Seven benchmarks, all run by `nox -s bench` (that is `python -m bench` from the repository
+Ten benchmarks, all run by `nox -s bench` (that is `python -m bench` from the repository
 root; add `-- --only coldstart`, `-- --only latency`, `-- --only images`,
-`-- --only catalog`, `-- --only query_images`, `-- --only stripe_twin` or
-`-- --only workflow_steps` for one of them,
+`-- --only catalog`, `-- --only query_images`, `-- --only stripe_twin`,
+`-- --only workflow_steps`, `-- --only orders`, `-- --only flash_sale` or
+`-- --only time_to_paid` for one of them,
 `-- --quick` for a short smoke run, `-- --no-doc` to print without touching this file).
 Each run rewrites the section of each benchmark it ran, with the machine it ran on; the
 observations at the end are written by hand and kept. Compare only numbers measured on
@@ -216,10 +218,15 @@ def _ratio(value: float, base: float | None) -> str:
 
 def latency_rows(result: Latency) -> list[list[str]]:
     """One row per scenario, its throughput and latencies also ÷ the bare function's."""
-    bare = next((s for s in result.scenarios if s.name == "bare"), None)
+    return scenario_rows(result.scenarios)
+
+
+def scenario_rows(scenarios: list[Scenario]) -> list[list[str]]:
+    """LATENCY_HEAD's rows: throughput and latencies also ÷ the bare function's ("bare")."""
+    bare = next((s for s in scenarios if s.name == "bare"), None)
     rows = []
-    for s in result.scenarios:
-        other = {k: v for k, v in sorted(s.outcomes.items()) if k != "200"}
+    for s in scenarios:
+        other = {k: v for k, v in sorted(s.outcomes.items()) if k not in s.ok}
         errors = str(s.errors) + (" (" + ", ".join(f"{k}: {v}" for k, v in other.items()) + ")"
                                   if other else "")
         pool = s.db_pool.get("max_in_use")

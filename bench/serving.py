@@ -45,6 +45,8 @@ class Scenario:
     outcomes: dict[str, int]
     server_log: dict[str, int] = field(default_factory=dict)
     db_pool: dict[str, list[int]] = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)  # whatever else the load generator reported
+    ok: tuple[str, ...] = ("200",)  # the outcomes that are answers, not errors
 
     @property
     def requests(self) -> int:
@@ -53,8 +55,8 @@ class Scenario:
 
     @property
     def errors(self) -> int:
-        """Requests not answered 200."""
-        return self.requests - self.outcomes.get("200", 0)
+        """Requests not answered with one of the `ok` statuses."""
+        return self.requests - sum(self.outcomes.get(status, 0) for status in self.ok)
 
     @property
     def throughput(self) -> float:
@@ -62,7 +64,7 @@ class Scenario:
         return self.requests / self.elapsed_s if self.elapsed_s else 0.0
 
     def percentile(self, p: float) -> float:
-        """Nearest-rank percentile of the 200 latencies, in seconds."""
+        """Nearest-rank percentile of the `ok` latencies, in seconds."""
         data = self.latencies_s
         if not data:
             return float("nan")
@@ -114,8 +116,10 @@ def drive(server, job: dict, name: str, label: str,  # noqa: ANN001
     if done.returncode != 0:
         raise RuntimeError(f"load generator failed:\n{done.stderr[-3000:]}")
     out = json.loads(done.stdout)
+    extra = {k: v for k, v in out.items() if k not in ("elapsed_s", "latencies_s", "outcomes")}
     return Scenario(name, label, job["clients"], out["elapsed_s"], out["latencies_s"],
-                    out["outcomes"], seen["log"], {"max_in_use": seen["max_in_use"]})
+                    out["outcomes"], seen["log"], {"max_in_use": seen["max_in_use"]}, extra,
+                    tuple(job.get("ok", ("200",))))
 
 
 def drive_baselines(stack, clients: int, duration_s: float) -> list[Scenario]:  # noqa: ANN001
