@@ -116,6 +116,11 @@ class PostgresAccounts:
         ).first()
         return _account(row) if row else None
 
+    def email(self, account_id: str) -> str | None:
+        """Only the account's email address (for a provider that must write to its owner)."""
+        return self._db.execute(text("SELECT email FROM accounts WHERE id = :id"),
+                                {"id": account_id}).scalar()
+
     def by_email(self, email: str) -> Account | None:
         row = self._db.execute(
             text(f"SELECT {_ACCOUNT_COLUMNS} {_FROM} WHERE a.email = :email"), {"email": email}

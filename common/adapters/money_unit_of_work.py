@@ -6,17 +6,14 @@ from __future__ import annotations
 from common.adapters.postgres_fulfilment import PostgresFulfilment
 from common.adapters.postgres_ledger import PostgresLedger
 from common.adapters.postgres_payouts import PostgresPaymentAccounts, PostgresVendorTransfers
-from common.adapters.row_locks import RowLocks
 from common.adapters.unit_of_work import UnitOfWork
 
 
 class MoneyUnitOfWork(UnitOfWork):
     def __enter__(self) -> "MoneyUnitOfWork":
         super().__enter__()
-        # The same lock bookkeeping as the common adapters: one global order per transaction.
-        locks: RowLocks = getattr(self.accounts, "_locks", None) or RowLocks()
         self.ledger = PostgresLedger(self.connection)
-        self.transfers = PostgresVendorTransfers(self.connection, locks)
+        self.transfers = PostgresVendorTransfers(self.connection, self.locks)
         self.payment_accounts = PostgresPaymentAccounts(self.connection)
-        self.fulfilment = PostgresFulfilment(self.connection, locks)
+        self.fulfilment = PostgresFulfilment(self.connection, self.locks)
         return self

@@ -136,7 +136,7 @@ class PostgresOrders:
             "AND status = 'pending_payment' AND (execution_name IS NULL "
             "OR execution_name = :name)"), {"id": order_id, "name": name}).rowcount == 1
 
-    def replace_execution(self, order_id: str, old: str | None, new: str) -> bool:
+    def replace_execution(self, order_id: str, old: str | None, new: str | None) -> bool:
         return self._db.execute(text(
             "UPDATE orders SET execution_name = :new, updated_at = now() WHERE id = :id "
             "AND status = 'pending_payment' AND execution_name IS NOT DISTINCT FROM :old"),
@@ -199,19 +199,19 @@ class PostgresOrders:
 
 
 class OrdersUnitOfWork(UnitOfWork):
-    """A unit of work whose `orders` take every lock of the transaction in LOCK_ORDER."""
+    """The common unit of work plus orders and their payment decisions, sharing its row locks."""
 
     def __enter__(self) -> "OrdersUnitOfWork":
         super().__enter__()
-        self.orders = PostgresOrders(self.connection, RowLocks())
-        self.decisions = _decisions(self.connection, self.orders)
+        self.orders = PostgresOrders(self.connection, self.locks)
+        self.decisions = _decisions(self.connection, self.locks)
         return self
 
 
-def _decisions(connection: sqlalchemy.Connection, orders: PostgresOrders) -> Any:
+def _decisions(connection: sqlalchemy.Connection, locks: RowLocks) -> Any:
     from common.adapters.order_decisions import PostgresOrderDecisions
 
-    return PostgresOrderDecisions(connection, orders._locks)
+    return PostgresOrderDecisions(connection, locks)
 
 
 def attempt_state(attempt: PaymentAttempt) -> tuple[str, dict[str, Any] | None]:

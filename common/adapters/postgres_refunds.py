@@ -65,10 +65,11 @@ class PostgresRefunds:
 
     def payment(self, order_id: str) -> PaidPayment | None:
         row = self._db.execute(text(
-            "SELECT id, provider_ref, amount_received FROM payments WHERE order_id = :id"),
+            "SELECT p.id, p.provider_ref, p.amount_received, p.method, o.buyer_id "
+            "FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.order_id = :id"),
             {"id": order_id}).first()
-        return PaidPayment(str(row.id), row.provider_ref, row.amount_received, "eur") \
-            if row else None
+        return PaidPayment(str(row.id), row.provider_ref, row.amount_received, "eur",
+                           row.method, str(row.buyer_id)) if row else None
 
     def add(self, refund: OrderRefund, idempotency_key: str) -> tuple[OrderRefund, bool]:
         inserted = self._db.execute(text(
@@ -208,9 +209,9 @@ def _line(row: Any, claimed: Any) -> OrderLine:
 
 
 class RefundsUnitOfWork(UnitOfWork):
-    """A unit of work whose `refunds` take every lock of the transaction in LOCK_ORDER."""
+    """The common unit of work plus refunds, sharing its row locks."""
 
     def __enter__(self) -> "RefundsUnitOfWork":
         super().__enter__()
-        self.refunds = PostgresRefunds(self.connection, RowLocks())
+        self.refunds = PostgresRefunds(self.connection, self.locks)
         return self

@@ -89,12 +89,16 @@ class StripePayments(StripeConnect):
 
     def refund(self, payment_ref: str, *, amount: int | None = None,
                reason: RefundReason | None = None, refund_id: str | None = None,
-               idempotency_key: str) -> Refund:
+               instructions_email: str | None = None, idempotency_key: str) -> Refund:
         params: dict[str, Any] = {"payment_intent": payment_ref}
         if amount is not None:
             params["amount"] = amount
         if reason is not None:
             params["reason"] = reason.value
+        if instructions_email is not None:
+            # docs.stripe.com/payments/customer-balance/refunding: Stripe asks the payer of a
+            # bank transfer for their account at this address (our Customers carry no email).
+            params["instructions_email"] = instructions_email
         if refund_id is not None:
             params["metadata"] = {"refund_id": refund_id}
         with provider_errors():

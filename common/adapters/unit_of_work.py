@@ -99,11 +99,17 @@ class UnitOfWork:
         with translated_errors():
             self.connection = self._engine.connect()
             self._transaction = self.connection.begin()
-        locks = RowLocks()
-        self.accounts = PostgresAccounts(self.connection, locks)
-        self.catalog = PostgresCatalog(self.connection, locks)
+        self._locks = RowLocks()
+        self.accounts = PostgresAccounts(self.connection, self._locks)
+        self.catalog = PostgresCatalog(self.connection, self._locks)
         self.inbox = PostgresInbox(self.connection)
         return self
+
+    @property
+    def locks(self) -> RowLocks:
+        """The row locks this transaction holds: a subclass hands them to its own adapters,
+        so every lock of the transaction is taken in the one LOCK_ORDER."""
+        return self._locks
 
     def record(self, *events: Event) -> None:
         """Write events to the outbox inside this transaction."""

@@ -62,8 +62,13 @@ class PaymentProvider(PaymentWebhooks, Protocol):
 
     def refund(self, payment_ref: str, *, amount: int | None = None,
                reason: RefundReason | None = None, refund_id: str | None = None,
-               idempotency_key: str) -> Refund:
-        """Refund all that is left of a succeeded payment, or `amount` of it."""
+               instructions_email: str | None = None, idempotency_key: str) -> Refund:
+        """Refund all that is left of a succeeded payment, or `amount` of it.
+
+        A bank transfer goes back to the payer's bank, whose details the provider asks the
+        payer for at `instructions_email`: required for one (the provider refuses the refund
+        without it), unused by other methods. Personal data: to the provider only, never logged.
+        """
         ...
 
     def save_card(self, customer_ref: str, payment_method_token: str, *,

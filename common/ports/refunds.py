@@ -8,6 +8,7 @@ from typing import Callable, ContextManager, Iterable, Protocol
 
 from common.domain.events import Event
 from common.domain.refunds import OrderRefund, RefundableOrder, RefundLine
+from common.ports.identity import Accounts
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,8 @@ class PaidPayment:
     payment_ref: str | None
     amount_received: int
     currency: str
+    method: str  # card, paypal, bank_transfer
+    payer_id: str  # the buyer's account
 
 
 class RefundStore(Protocol):
@@ -73,6 +76,9 @@ class RefundStore(Protocol):
 class RefundsTransaction(ContextManager["RefundsTransaction"], Protocol):
     @property
     def refunds(self) -> RefundStore: ...
+
+    @property
+    def accounts(self) -> Accounts: ...
 
     def record(self, *events: Event) -> None: ...
 

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Literal
 
+from common import faults
 from common.domain.errors import InvalidRequest, InvalidState, NotFound, ServiceUnavailable
 from common.domain.events import Event, OrderCancelled, OrderRefunded, RefundedPart
 from common.domain.identity import Principal
@@ -27,7 +28,7 @@ from common.domain.refunds import (
 )
 from common.logs import log
 from common.ports.payments import PaymentProvider
-from common.ports.refunds import RefundsTransaction, RefundsUnitOfWork
+from common.ports.refunds import PaidPayment, RefundsTransaction, RefundsUnitOfWork
 from common.ports.workflow_executions import WorkflowExecutions
 
 logger = logging.getLogger("bazaar.refunds")
@@ -89,6 +90,7 @@ def execute_refund(refund_id: str, *, uow: RefundsUnitOfWork,
     with uow() as tx:
         refund = _existing(tx, refund_id)
         payment = tx.refunds.payment(refund.order_id)
+        email = _instructions_email(tx, payment)
     if refund.status is not RefundStatus.REQUESTED:
         return refund.status.value
     if refund.provider_refund_ref:
@@ -98,15 +100,25 @@ def execute_refund(refund_id: str, *, uow: RefundsUnitOfWork,
     reason = RefundReason.REQUESTED_BY_CUSTOMER if refund.kind is RefundKind.CANCEL else None
     try:
         given = payments.refund(payment.payment_ref, amount=refund.amount, reason=reason,
-                                refund_id=refund.id, idempotency_key=f"refund-{refund.id}")
+                                refund_id=refund.id, instructions_email=email,
+                                idempotency_key=f"refund-{refund.id}")
     except InvalidState:
         return _fail(uow, refund, "provider_refused")
+    faults.reached("refund_after_provider")
     if given.status in ("failed", "canceled"):
         return _fail(uow, refund, f"provider_{given.status}")
     with uow() as tx:
         tx.refunds.mark_executed(refund.id, given.refund_ref)
         tx.commit()
     return "executed"
+
+
+def _instructions_email(tx: RefundsTransaction, payment: PaidPayment | None) -> str | None:
+    """The buyer's email for a bank transfer's refund: the provider asks there for the bank
+    account to send it to. Other methods go back the way they came and need none."""
+    if payment is None or payment.method != "bank_transfer":
+        return None
+    return tx.accounts.email(payment.payer_id)
 
 
 def _fail(uow: RefundsUnitOfWork, refund: OrderRefund, why: str) -> Outcome:
