@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from common.adapters.gcs_images import GcsImageStore
     from common.adapters.idempotency import PostgresIdempotencyKeys
     from common.adapters.money_unit_of_work import MoneyUnitOfWork
+    from common.adapters.order_mail_reads import NotificationsUnitOfWork
     from common.adapters.outbox import OutboxRelay
     from common.adapters.postgres_orders import OrdersUnitOfWork
     from common.adapters.postgres_refunds import RefundsUnitOfWork
@@ -151,6 +152,13 @@ def refunds_unit_of_work() -> "RefundsUnitOfWork":
     from common.adapters.postgres_refunds import RefundsUnitOfWork
 
     return RefundsUnitOfWork(engine(), relay())
+
+
+def notifications_unit_of_work() -> "NotificationsUnitOfWork":
+    """A unit of work with `order_mails` (common/adapters/order_mail_reads.py)."""
+    from common.adapters.order_mail_reads import NotificationsUnitOfWork
+
+    return NotificationsUnitOfWork(engine(), relay())
 
 
 def money_unit_of_work() -> "MoneyUnitOfWork":

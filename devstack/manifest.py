@@ -16,6 +16,10 @@ ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_MANIFEST = ROOT / "functions" / "manifest.yaml"
 EVENTS_MANIFEST = ROOT / "terraform" / "events.yaml"
 TRIGGERS = ("http", "internal", "pubsub")
+# The dependency groups of pyproject.toml a function may use; the header of
+# functions/manifest.yaml says what IAM each earns. `workflows` (google-cloud-workflows:
+# start, read and cancel saga executions) earns none here: roles/workflows.invoker comes
+# from terraform/workflows.yaml (`started_by`, `callbacks_from`).
 USES = ("database", "auth", "auth_admin", "auth_client", "pubsub", "mail", "page_tokens",
         "storage", "upload_urls", "docs", "imaging", "vision", "payments", "payments_webhook",
         "workflows")

@@ -20,6 +20,11 @@ USEFUL_LIFE = {
     "password_reset.requested": timedelta(hours=1),
     "vendor.verified": timedelta(days=7),
     "vendor.rejected": timedelta(days=7),
+    # Order news (common/domain/order_mails.py): a week late it is confusing, not helpful.
+    "order.paid": timedelta(days=7),
+    "order.payment_failed": timedelta(days=3),
+    "order.cancelled": timedelta(days=7),
+    "order.part_shipped": timedelta(days=7),
 }
 
 

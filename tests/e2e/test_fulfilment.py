@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from common import bootstrap
-from tests.integration.ledger.money import paid_order, publish, settle
+from tests.integration.ledger.money import paid_order, settle
 
 pytestmark = pytest.mark.events
 
@@ -23,9 +23,8 @@ def another_vendor(api, admin):  # noqa: ANN001, ANN201
     return vendor
 
 
-def _paid(pubsub, customer, *vendors):  # noqa: ANN001, ANN002, ANN202
-    paid = paid_order(customer.id, [(vendor.id, 5000, 500) for vendor in vendors])
-    publish(paid)
+def _paid(api, pubsub, customer, *vendors):  # noqa: ANN001, ANN002, ANN202
+    paid = paid_order(api, customer, [(vendor, 5000) for vendor in vendors])
     settle(pubsub)
     return paid
 
@@ -37,7 +36,7 @@ def _statuses(body: dict) -> list[str]:
 def test_each_vendor_ships_its_part_and_the_buyer_confirms_delivery(
         api, pubsub, customer, verified_vendor, another_vendor):
     # Given a paid order with a part from each of two vendors
-    paid = _paid(pubsub, customer, verified_vendor, another_vendor)
+    paid = _paid(api, pubsub, customer, verified_vendor, another_vendor)
     path = f"/v1/orders/{paid.order_id}"
 
     # When the first vendor ships with a tracking reference
@@ -67,7 +66,7 @@ def test_each_vendor_ships_its_part_and_the_buyer_confirms_delivery(
 
 def test_only_the_parts_vendor_ships_and_only_the_buyer_delivers(
         api, pubsub, customer, verified_vendor, another_vendor):
-    paid = _paid(pubsub, customer, verified_vendor)
+    paid = _paid(api, pubsub, customer, verified_vendor)
     path = f"/v1/orders/{paid.order_id}"
     stranger = api.register("customer")
 
@@ -85,7 +84,7 @@ def test_only_the_parts_vendor_ships_and_only_the_buyer_delivers(
 def test_the_delivery_timeout_delivers_a_part_shipped_long_ago(
         api, stack, pubsub, customer, verified_vendor):
     # Given a part shipped 15 days ago (AUTO_DELIVERY_DAYS is 14) that the buyer never confirmed
-    paid = _paid(pubsub, customer, verified_vendor)
+    paid = _paid(api, pubsub, customer, verified_vendor)
     part_id = paid.parts[0].part_id
     shipped = api.post(f"/v1/orders/{paid.order_id}:ship", headers=verified_vendor.auth, json={})
     assert shipped.status_code == 200, shipped.text

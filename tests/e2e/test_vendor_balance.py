@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.client import CHECKLIST
-from tests.integration.ledger.money import paid_order, payment_account, publish, settle
+from tests.integration.ledger.money import paid_order, payment_account, settle
 from tests.integration.payments.conftest import act_on_page
 
 pytestmark = pytest.mark.events
@@ -32,19 +32,19 @@ def _balance(api, vendor) -> dict[str, int]:  # noqa: ANN001
 
 
 def test_balances_follow_a_two_vendor_order_to_its_transfers(api, admin, stack, customer):
-    # Given two onboarded vendors and an order paid for 123.45 (12.35 commission) and 20.00
+    # Given two onboarded vendors and an order paid through the API for 123.45 and 20.00:
+    # 10 % commission, half-even per line, is 12.34 (12.345 rounds to even) and 2.00
     pubsub = stack.services["pubsub"]
     first, second = _onboarded_vendor(api, admin, stack), _onboarded_vendor(api, admin, stack)
     stack.services["stripe"].wait_until_idle(30)
     stack.services["scheduler"].trigger("pay_out_vendors")
     assert payment_account(first.id)["status"] == payment_account(second.id)["status"] == "active"
-    paid = paid_order(customer.id, [(first.id, 12345, 1235), (second.id, 2000, 200)])
-    publish(paid)
+    paid = paid_order(api, customer, [(first, 12345), (second, 2000)])
     settle(pubsub)
 
     # Then the money is held for them until delivery
-    assert _balance(api, first) == {"sales": 12345, "commission": 1235, "refunds": 0,
-                                    "transferred": 0, "payable": 11110}
+    assert _balance(api, first) == {"sales": 12345, "commission": 1234, "refunds": 0,
+                                    "transferred": 0, "payable": 11111}
 
     # When both ship and the buyer confirms delivery
     for vendor in (first, second):
@@ -55,8 +55,8 @@ def test_balances_follow_a_two_vendor_order_to_its_transfers(api, admin, stack, 
     settle(pubsub)
 
     # Then each vendor's share reached its account: nothing is payable any more
-    assert _balance(api, first) == {"sales": 12345, "commission": 1235, "refunds": 0,
-                                    "transferred": 11110, "payable": 0}
+    assert _balance(api, first) == {"sales": 12345, "commission": 1234, "refunds": 0,
+                                    "transferred": 11111, "payable": 0}
     assert _balance(api, second) == {"sales": 2000, "commission": 200, "refunds": 0,
                                      "transferred": 1800, "payable": 0}
 

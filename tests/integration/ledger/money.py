@@ -1,22 +1,21 @@
-"""Helpers of the money tests: paid orders arranged in the database (as the owner, in the
-schema of migration 0007) with a succeeded payment on the stack's Stripe twin, events
-published through the outbox, and what the ledger and the twin then hold."""
+"""Helpers of the money tests: orders placed and paid through the real path (POST /v1/orders,
+the purchase saga, the Stripe twin's webhook), events published through the outbox, and
+what the ledger and the twin then hold."""
 
 from __future__ import annotations
 
-import json
 import time
-import uuid
 from typing import Callable, TypeVar
 
 from sqlalchemy import text
 
 from common import bootstrap
-from common.domain.events import Event, OrderPaid, PaidPart
-from common.domain.payments import NewPayment
+from common.domain.events import Event, OrderPaid
+from tests.e2e.client import Api, User
+from tests.integration.refunds.orders import paid_order as placed_and_paid
+from tests.integration.refunds.orders import product
 
 T = TypeVar("T")
-RETURN_URL = "https://bazaar.example/orders/return"
 
 
 def publish(*events: Event) -> None:
@@ -39,39 +38,19 @@ def eventually(read: Callable[[], T], ok: Callable[[T], bool], timeout: float = 
         time.sleep(0.1)
 
 
-def paid_order(buyer_id: str, parts: list[tuple[str, int, int]]) -> OrderPaid:
-    """A paid order of one part per (vendor_id, subtotal, commission), paid by card on the
-    twin; its `order.paid` event, not yet published."""
-    order_id, payment_id = str(uuid.uuid4()), str(uuid.uuid4())
-    total = sum(subtotal for _, subtotal, _ in parts)
-    attempt = bootstrap.payments().start_payment(NewPayment(
-        order_id=order_id, payment_id=payment_id, amount=total, currency="eur", method="card",
-        payment_method_token="pm_card_visa", return_url=RETURN_URL),
-        idempotency_key=f"order-{order_id}-payment")
-    paid = [PaidPart(str(uuid.uuid4()), vendor, subtotal, commission)
-            for vendor, subtotal, commission in parts]
-    with bootstrap.engine().begin() as db:
-        db.execute(text("""
-            INSERT INTO orders (id, buyer_id, status, total_amount, payment_method,
-                shipping_address, idempotency_key, request_hash, reservation_expires_at,
-                paid_at)
-            VALUES (:id, :buyer, 'paid', :total, 'card', CAST(:address AS jsonb), :key, 'h',
-                now() + interval '15 minutes', now())"""),
-            {"id": order_id, "buyer": buyer_id, "total": total, "key": order_id,
-             "address": json.dumps({"name": "Kim", "line1": "1 Way", "postal_code": "10115",
-                                    "city": "Berlin", "country": "DE"})})
-        db.execute(text("""
-            INSERT INTO order_parts (id, order_id, vendor_id, status, subtotal_amount,
-                commission_amount) VALUES (:id, :order, :vendor, 'paid', :subtotal, :commission)
-            """), [{"id": p.part_id, "order": order_id, "vendor": p.vendor_id,
-                    "subtotal": p.subtotal, "commission": p.commission} for p in paid])
-        db.execute(text("""
-            INSERT INTO payments (id, order_id, provider, provider_ref, method, amount, status,
-                amount_received) VALUES (:id, :order, 'stripe', :ref, 'card', :amount,
-                'succeeded', :amount)"""),
-            {"id": payment_id, "order": order_id, "ref": attempt.payment_ref, "amount": total})
-    return OrderPaid(order_id=order_id, buyer_id=buyer_id, payment_id=payment_id, total=total,
-                     parts=tuple(paid))
+def paid_order(api: Api, buyer: User, parts: list[tuple[User, int]]) -> OrderPaid:
+    """An order of one product per (vendor, price), placed over HTTP and paid with Stripe's
+    test card through the purchase saga; its `order.paid` as the outbox holds it (published
+    already: the money consumers post it on their own)."""
+    items = [(product(api, vendor, price=price), 1) for vendor, price in parts]
+    order_id = placed_and_paid(api, buyer, items)["id"]
+    with bootstrap.engine().connect() as db:
+        row = db.execute(text("SELECT id, occurred_at, payload FROM outbox_events "
+                              "WHERE type = 'order.paid' AND payload->>'order_id' = :id"),
+                         {"id": order_id}).one()
+    event = OrderPaid.from_message(str(row.id), row.occurred_at, row.payload)
+    assert isinstance(event, OrderPaid)
+    return event
 
 
 def transfer_row(part_id: str) -> dict | None:

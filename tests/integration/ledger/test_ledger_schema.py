@@ -40,12 +40,15 @@ def test_no_function_role_may_rewrite_the_ledger(stack, role, statement):
             db.execute(text(statement))
 
 
-def test_a_sale_announced_twice_is_posted_once(stack, pubsub, customer, verified_vendor):
-    paid = paid_order(customer.id, [(verified_vendor.id, 3000, 300)])
+def test_a_sale_announced_twice_is_posted_once(api, stack, pubsub, customer, verified_vendor):
+    # Given an order paid through the API (its order.paid published by the saga's step)
+    paid = paid_order(api, customer, [(verified_vendor, 3000)])
 
-    publish(paid)
-    publish(dataclasses.replace(paid, id=str(uuid.uuid4())))  # a second order.paid
+    # When another order.paid of the same order comes (a new event id)
+    publish(dataclasses.replace(paid, id=str(uuid.uuid4())))
     settle(pubsub)
+
+    # Then the sale is journalled once, its four entries balanced
 
     assert journals(paid.order_id) == {f"sale:{paid.order_id}": 0}
     with bootstrap.engine().connect() as db:

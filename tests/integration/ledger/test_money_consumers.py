@@ -63,10 +63,10 @@ def test_a_delivered_part_is_transferred_and_a_later_refund_reverses_the_vendors
         api, stack, pubsub, verified_vendor, customer):
     # Given an onboarded vendor and a paid order of 100.00 with 10.00 commission
     _onboard(api, stack, verified_vendor)
-    paid = paid_order(customer.id, [(verified_vendor.id, 10000, 1000)])
+    paid = paid_order(api, customer, [(verified_vendor, 10000)])
     part = paid.parts[0]
-    publish(paid)
     settle(pubsub)
+    assert part.commission == 1000
     assert transfer_row(part.part_id)["status"] == "held"
 
     # When the part is delivered
@@ -101,9 +101,8 @@ def test_a_vendor_not_onboarded_keeps_its_money_payable_until_onboarding_complet
         api, stack, pubsub, verified_vendor, customer):
     # Given a vendor whose connected account is still onboarding, and its delivered part
     _account_of(verified_vendor.id)
-    paid = paid_order(customer.id, [(verified_vendor.id, 4000, 400)])
+    paid = paid_order(api, customer, [(verified_vendor, 4000)])
     part = paid.parts[0]
-    publish(paid)
     settle(pubsub)
     publish(OrderPartDelivered(order_id=paid.order_id, part_id=part.part_id,
                                vendor_id=verified_vendor.id))
