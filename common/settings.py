@@ -24,8 +24,11 @@ LOCAL_DEMO_PASSWORD = "Bazaar-demo-2026!"
 # Signs page tokens outside production; production reads the page-token-key secret.
 LOCAL_PAGE_TOKEN_KEY = "local-page-token-key: not a secret"
 MIN_PAGE_TOKEN_KEY_CHARS = 32
-# Where BAZAAR_FAULT may kill a test process (common/faults.py).
-FAULT_POINTS = ("after_commit",)
+# Where BAZAAR_FAULT may kill a test process (common/faults.py says where each one is).
+FAULT_POINTS = ("after_commit", "order_after_reserve", "order_after_provider_payment",
+                "order_after_payment_recorded", "order_after_saga_start",
+                "webhook_after_inbox", "webhook_after_handoff", "complete_after_commit",
+                "fail_after_commit", "refund_after_provider")
 # Stock reservation per payment method: minutes for card and PayPal, days for a transfer.
 RESERVATION_TTL_S = {"card": 15 * 60, "paypal": 15 * 60, "bank_transfer": 7 * 24 * 3600}
 BANK_TRANSFER_COUNTRIES = ("BE", "DE", "ES", "FR", "IE", "NL")

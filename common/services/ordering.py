@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from common import faults
 from common.domain.errors import IdempotencyKeyReused, PaymentDeclined, ServiceUnavailable
 from common.domain.events import OrderPlaced
 from common.domain.order_records import CREATING, Order
@@ -110,6 +111,7 @@ def _reserve(buyer_id: str, basket: tuple[OrderItem, ...], request: OrderRequest
         tx.orders.add_step(order_id, "stock_reserved", {"products": len(plan.quantities)})
         tx.record(OrderPlaced(order_id=order_id, buyer_id=buyer_id, total=plan.total))
         tx.commit()
+    faults.reached("order_after_reserve")
     log(logger, logging.INFO, "order placed", order_id=order_id, method=request.method)
     return order_id, False
 
@@ -117,6 +119,10 @@ def _reserve(buyer_id: str, basket: tuple[OrderItem, ...], request: OrderRequest
 def resume(order_id: str, deps: Collaborators) -> Order:
     """Do what the order still lacks: its payment at the provider, then its saga."""
     order = load_order(order_id, uow=deps.uow)
+    if order.status is OrderStatus.PENDING_PAYMENT and _action_unknown(order):
+        record_attempt(order.payment.id, deps.payments.get_payment(
+            str(order.payment.provider_ref)), uow=deps.uow)
+        order = load_order(order_id, uow=deps.uow)
     if order.status is OrderStatus.PENDING_PAYMENT and order.payment.status == CREATING:
         _start_payment(order, deps)
         order = load_order(order_id, uow=deps.uow)
@@ -124,6 +130,14 @@ def resume(order_id: str, deps: Collaborators) -> Order:
         start_saga(order, deps)
         order = load_order(order_id, uow=deps.uow)
     return order
+
+
+def _action_unknown(order: Order) -> bool:
+    """The provider's webhook recorded that the buyer must act, but not how (the API's
+    answer, which says it, was lost): the provider is asked for the payment again."""
+    payment = order.payment
+    return (payment.status == "requires_action" and payment.next_action is None
+            and payment.provider_ref is not None)
 
 
 def _start_payment(order: Order, deps: Collaborators) -> None:
@@ -135,7 +149,9 @@ def _start_payment(order: Order, deps: Collaborators) -> None:
     except PaymentDeclined as declined:
         _record_decline(order, declined, deps)
         raise
+    faults.reached("order_after_provider_payment")
     record_attempt(order.payment.id, attempt, uow=deps.uow, kind="created")
+    faults.reached("order_after_payment_recorded")
     if attempt.status is PaymentStatus.FAILED:
         fail_order(order.id, "payment_declined", uow=deps.uow, payments=deps.payments)
 
@@ -182,25 +198,34 @@ def _customer_ref(buyer_id: str, deps: Collaborators) -> str:
 
 def start_saga(order: Order, deps: Collaborators, *, replacing: str | None = None) -> bool:
     """Start a purchase saga execution and record it (conditional: one per order); an
-    execution that lost the race is cancelled. Workflows down: the reconciler starts it."""
+    execution that lost the race is cancelled. Workflows down: the reconciler starts it.
+    The dead execution it replaces is forgotten first: recorded until the new one is, it
+    would make the new one's first attach answer `superseded`."""
     argument = {"order_id": order.id, "payment_id": order.payment.id,
                 "timeout_s": deps.settings.purchase_callback_timeout_s[order.payment_method]}
+    if replacing is not None and not _forget_execution(order.id, replacing, deps):
+        return False  # another reconciler replaced it first
     try:
         name = deps.executions.start(PURCHASE_WORKFLOW, argument)
     except ServiceUnavailable:
         log(logger, logging.WARNING, "purchase saga not started", order_id=order.id)
         return False
+    faults.reached("order_after_saga_start")
     with deps.uow() as tx:
-        if replacing is None:
-            kept = tx.orders.set_execution(order.id, name)
-        else:
-            kept = tx.orders.replace_execution(order.id, replacing, name)
+        kept = tx.orders.set_execution(order.id, name)
         if kept:
             tx.orders.add_step(order.id, "saga_started")
         tx.commit()
     if not kept:
         _cancel_quietly(deps.executions, name)
     return kept
+
+
+def _forget_execution(order_id: str, dead: str, deps: Collaborators) -> bool:
+    with deps.uow() as tx:
+        forgotten = tx.orders.replace_execution(order_id, dead, None)
+        tx.commit()
+    return bool(forgotten)
 
 
 def _cancel_quietly(executions: WorkflowExecutions, name: str) -> None:

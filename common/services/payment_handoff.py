@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
+from common import faults
 from common.domain.order_records import CALLBACK_EVENTS, EVENT_STATUS, moves_forward
 from common.domain.payments import ProviderEvent, ProviderEventType
 from common.logs import log
@@ -33,6 +34,7 @@ def hand_off(event: ProviderEvent, *, uow: Callable[[], Any], callbacks: Callbac
     if event.type not in EVENT_STATUS:
         return False
     ours, wake = _apply(event, uow)
+    faults.reached("webhook_after_handoff")
     if wake is not None and not callbacks.send(wake.url, wake.body):
         log(logger, logging.WARNING, "saga not woken", event_id=event.event_id)
     if ours:
@@ -54,11 +56,10 @@ def _apply(event: ProviderEvent, uow: Callable[[], Any]) -> tuple[bool, Wake | N
             provider_event_id=f"{event.provider}:{event.event_id}",
             detail={"provider_type": event.provider_type,
                     "amount_remaining": event.amount_remaining})
-        if not fresh:
-            tx.commit()
-            return True, None  # a duplicate delivery changes nothing
         status, received = EVENT_STATUS[event.type], _received(event, payment.amount)
-        if moves_forward(payment.status, status, payment.amount_received, received):
+        # A duplicate changes nothing but wakes the saga again: the delivery it repeats may
+        # have died between its commit and the wake (the saga reads the database anyway).
+        if fresh and moves_forward(payment.status, status, payment.amount_received, received):
             tx.orders.update_payment(payment, status, received,
                                      provider_ref=event.payment_ref,
                                      next_action=_next_action(payment.next_action, event),

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Callable
 
+from common import faults
 from common.domain.payments import ProviderEvent, ProviderEventType
 from common.logs import log
 from common.ports.payments import PaymentWebhooks, ProviderEventInbox
@@ -38,6 +39,7 @@ def receive_provider_event(payload: bytes, signature_header: str, *,
     log(logger, logging.INFO, "provider event received", provider=event.provider,
         event_id=event.event_id, type=event.type.value, provider_type=event.provider_type,
         duplicate=duplicate)
+    faults.reached("webhook_after_inbox")
     if hand_off is not None:
         hand_off(event)
     return ReceivedEvent(event.event_id, event.type, duplicate)

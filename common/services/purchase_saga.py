@@ -12,8 +12,9 @@ import logging
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+from common import faults
 from common.domain.errors import InvalidState, NotFound
-from common.domain.events import OrderPaid, OrderPaymentFailed, PaidPart
+from common.domain.events import Event, OrderCancelled, OrderPaid, OrderPaymentFailed, PaidPart
 from common.domain.order_records import Order, moves_forward, outcome_of
 from common.domain.orders import OrderStatus
 from common.domain.payments import PaymentAttempt
@@ -67,11 +68,13 @@ def record_attempt(payment_id: str, attempt: PaymentAttempt, *, uow: UnitOfWork,
         payment = tx.orders.lock_payment(payment_id)
         forward = moves_forward(payment.status, status, payment.amount_received,
                                 attempt.amount_received)
-        if forward or payment.provider_ref is None:
+        # A webhook that came first moved the status but cannot say what the buyer must do.
+        fills = action is not None and payment.next_action is None and status == payment.status
+        if forward or fills or payment.provider_ref is None:
             tx.orders.update_payment(
                 payment, status if forward else payment.status, attempt.amount_received,
                 provider_ref=attempt.payment_ref,
-                next_action=action if forward else payment.next_action,
+                next_action=action if forward or fills else payment.next_action,
                 decline_code=attempt.decline.code if attempt.decline else None)
             tx.orders.add_payment_event(payment_id, kind or status, attempt.amount_received,
                                         detail={"provider_ref": attempt.payment_ref})
@@ -101,6 +104,7 @@ def complete_order(order_id: str, *, uow: UnitOfWork,
                                                         p.commission) for p in order.parts)))
             log(logger, logging.INFO, "order paid", order_id=order_id)
         tx.commit()
+    faults.reached("complete_after_commit")
     return load_order(order_id, uow=uow)
 
 
@@ -108,8 +112,9 @@ def fail_order(order_id: str, reason: str, *, uow: UnitOfWork,
                payments: PaymentProvider | None,
                final_status: OrderStatus = OrderStatus.PAYMENT_FAILED) -> Order:
     """pending_payment → payment_failed (or cancelled), the reservation released exactly
-    once; the payment is cancelled at the provider first, and if it succeeded there the
-    order completes instead. A payment still processing leaves the order pending."""
+    once, `order.payment_failed` (or `order.cancelled`); the payment is cancelled at the
+    provider first, and if it succeeded there the order completes instead. A payment still
+    processing leaves the order pending."""
     order = load_order(order_id, uow=uow)
     if order.status is not OrderStatus.PENDING_PAYMENT:
         return order
@@ -128,12 +133,20 @@ def fail_order(order_id: str, reason: str, *, uow: UnitOfWork,
         if tx.decisions.mark_failed(order_id, final_status.value, reason):
             tx.orders.add_step(order_id, final_status.value, {"reason": reason})
             tx.orders.add_step(order_id, "stock_released", {"reason": reason})
-            if final_status is OrderStatus.PAYMENT_FAILED:
-                tx.record(OrderPaymentFailed(order_id=order_id, buyer_id=order.buyer_id,
-                                             reason=reason))
+            tx.record(_failed_event(order, final_status, reason))
             log(logger, logging.INFO, "order failed", order_id=order_id, reason=reason)
         tx.commit()
+    faults.reached("fail_after_commit")
     return load_order(order_id, uow=uow)
+
+
+def _failed_event(order: Order, final_status: OrderStatus, reason: str) -> Event:
+    """`order.payment_failed`, or for the buyer's cancel of an unpaid order `order.cancelled`
+    with nothing refunded (no money was taken, so no part has anything to give back)."""
+    if final_status is OrderStatus.CANCELLED:
+        return OrderCancelled(order_id=order.id, buyer_id=order.buyer_id, refunded_amount=0,
+                              parts=())
+    return OrderPaymentFailed(order_id=order.id, buyer_id=order.buyer_id, reason=reason)
 
 
 def _cancel(payments: PaymentProvider, payment_ref: str, order_id: str) -> PaymentAttempt:

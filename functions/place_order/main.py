@@ -33,7 +33,9 @@ def place_order(call: Call):
     placed = place(call.principal, request, Collaborators(
         bootstrap.orders_unit_of_work, bootstrap.payments(), bootstrap.workflow_executions(),
         bootstrap.settings()))
-    waiting = placed.order.status is OrderStatus.PENDING_PAYMENT
+    # A new order is accepted (202) even when its webhook already settled it before this
+    # answer; a replay says 200 once the order no longer waits.
+    waiting = placed.order.status is OrderStatus.PENDING_PAYMENT or not placed.replayed
     response = json_response(present.order(placed.order), 202 if waiting else 200)
     if placed.replayed:
         response.headers["Idempotent-Replayed"] = "true"
