@@ -13,6 +13,8 @@ Revises: 0006
 
 from alembic import op
 
+from common.migrations.roles import create_roles, drop_roles, grant_exactly
+
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
@@ -178,27 +180,8 @@ PAYMENTS_GRANTS = {
 }
 
 
-def _roles() -> str:
-    names = ", ".join(f"'{role}'" for role in GRANTS)
-    return f"""
-DO $$ DECLARE name text; BEGIN
-    FOREACH name IN ARRAY ARRAY[{names}] LOOP
-        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = name) THEN
-            EXECUTE format('CREATE ROLE %I NOLOGIN', name);
-        END IF;
-    END LOOP;
-END $$;
-"""
-
-
 def _grants() -> str:
-    lines = []
-    for role, tables in GRANTS.items():
-        lines.append(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role};")
-        lines.extend(f"GRANT {privileges} ON {table} TO {role};"
-                     for table, privileges in tables.items())
-        lines.extend(f"GRANT USAGE ON SEQUENCE {sequence} TO {role};"
-                     for sequence in SEQUENCES[role])
+    lines = [grant_exactly(role, tables, SEQUENCES[role]) for role, tables in GRANTS.items()]
     lines.extend(f"GRANT {privileges} ON {table} TO bazaar_payments;"
                  for table, privileges in PAYMENTS_GRANTS.items())
     lines.append("GRANT USAGE ON SEQUENCE payment_events_id_seq TO bazaar_payments;")
@@ -215,14 +198,10 @@ DROP TABLE customer_payment_profiles, order_steps, payment_events, payments,
 
 def upgrade() -> None:
     op.execute(TABLES)
-    op.execute(_roles())
+    op.execute(create_roles(GRANTS))
     op.execute(_grants())
 
 
 def downgrade() -> None:
     op.execute(DOWNGRADE)
-    for role in GRANTS:
-        op.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role};\n"
-                   f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {role};\n"
-                   f"DO $$ BEGIN DROP ROLE {role}; EXCEPTION WHEN dependent_objects_still_exist"
-                   f" THEN RAISE NOTICE '{role} kept'; END $$;")
+    op.execute(drop_roles(GRANTS))

@@ -18,6 +18,8 @@ Revises: 0008
 
 from alembic import op
 
+from common.migrations.roles import create_roles, drop_roles, grant_exactly
+
 revision = "0009"
 down_revision = "0008"
 branch_labels = None
@@ -89,29 +91,12 @@ SEQUENCES = ("payment_events_id_seq", "order_steps_id_seq")
 
 
 def _grants() -> str:
-    lines = [f"""
-DO $$ BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{ROLE}') THEN
-        CREATE ROLE {ROLE} NOLOGIN;
-    END IF;
-END $$;
-REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {ROLE};
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {ROLE};"""]
-    lines.extend(f"GRANT {privileges} ON {table} TO {ROLE};"
-                 for table, privileges in GRANTS.items())
-    lines.extend(f"GRANT USAGE ON SEQUENCE {sequence} TO {ROLE};" for sequence in SEQUENCES)
-    return "\n".join(lines)
+    return "\n".join([create_roles([ROLE]), grant_exactly(ROLE, GRANTS, SEQUENCES)])
 
 
 DOWNGRADE = f"""
 DROP TABLE refund_lines, refunds;
-REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {ROLE};
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {ROLE};
-DO $$ BEGIN
-    DROP ROLE {ROLE};
-EXCEPTION WHEN dependent_objects_still_exist THEN
-    RAISE NOTICE '{ROLE} kept: another database still grants it privileges';
-END $$;
+{drop_roles([ROLE])}
 """
 
 

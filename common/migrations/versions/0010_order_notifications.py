@@ -15,6 +15,8 @@ Revises: 0009
 
 from alembic import op
 
+from common.migrations.roles import create_roles, drop_roles, grant_exactly
+
 revision = "0010"
 down_revision = "0009"
 branch_labels = None
@@ -37,29 +39,12 @@ REFUNDS_READ_EMAIL = "GRANT SELECT (email) ON accounts TO bazaar_refunds;"
 
 
 def _grants() -> str:
-    lines = [f"""
-DO $$ BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{ROLE}') THEN
-        CREATE ROLE {ROLE} NOLOGIN;
-    END IF;
-END $$;
-REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {ROLE};
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {ROLE};"""]
-    lines.extend(f"GRANT {privileges} ON {table} TO {ROLE};"
-                 for table, privileges in GRANTS.items())
-    lines.append(REFUNDS_READ_EMAIL)
-    return "\n".join(lines)
+    return "\n".join([create_roles([ROLE]), grant_exactly(ROLE, GRANTS), REFUNDS_READ_EMAIL])
 
 
 DOWNGRADE = f"""
 REVOKE SELECT (email) ON accounts FROM bazaar_refunds;
-REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {ROLE};
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {ROLE};
-DO $$ BEGIN
-    DROP ROLE {ROLE};
-EXCEPTION WHEN dependent_objects_still_exist THEN
-    RAISE NOTICE '{ROLE} kept: another database still grants it privileges';
-END $$;
+{drop_roles([ROLE])}
 """
 
 
