@@ -26,8 +26,10 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["lint", "tests"]
 
 PYTHON = "3.11"
-APP = ".[core,database,auth,pubsub,storage,docs,imaging,vision,payments,workflows,migrations,local]"
+APP = (".[core,database,auth,pubsub,firestore,storage,docs,imaging,vision,payments,workflows,"
+       "migrations,local]")
 FIREBASE_CLI = ROOT / "tools" / "firebase"
+RULES_TESTS = ROOT / "tests" / "rules"
 # The ONNX export of the pretrained image model: built once per machine, outside the repo.
 _CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 IMAGE_MODEL = Path(os.environ.get("IMAGE_MODEL_PATH")
@@ -51,6 +53,14 @@ def _install_firebase_cli(session: nox.Session) -> None:
     if not (FIREBASE_CLI / "node_modules" / ".bin" / "firebase").exists():
         session.run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error",
                     "--prefix", str(FIREBASE_CLI), external=True)
+
+
+def _install_rules_tests(session: nox.Session) -> None:
+    """The Firestore rules suite's packages (@firebase/rules-unit-testing, firebase), pinned by
+    tests/rules/package-lock.json; tests/integration/firestore_rules runs it with node."""
+    if not (RULES_TESTS / "node_modules" / "@firebase" / "rules-unit-testing").exists():
+        session.run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error",
+                    "--prefix", str(RULES_TESTS), external=True)
 
 
 def _ensure_image_model(session: nox.Session) -> dict[str, str]:
@@ -85,6 +95,7 @@ def tests(session: nox.Session) -> None:
     twice and out of order."""
     _install_app(session, "test")
     _install_firebase_cli(session)
+    _install_rules_tests(session)
     env = _ensure_image_model(session)
     session.run("pytest", *(session.posargs or ["tests"]), env=env)
     if not session.posargs:

@@ -19,6 +19,7 @@ EMULATOR_VARIABLES = (
     "PUBSUB_EMULATOR_HOST",
     "STORAGE_EMULATOR_HOST",
     "WORKFLOWS_EMULATOR_HOST",
+    "FIRESTORE_EMULATOR_HOST",
 )
 LOCAL_DEMO_PASSWORD = "Bazaar-demo-2026!"
 # Signs page tokens outside production; production reads the page-token-key secret.

@@ -73,6 +73,7 @@ Bazaar is running (started in {elapsed_s:.1f} s: {timings}; data under {stack.lo
   Firebase Auth emulator  http://{HOST}:{p.auth}
   Pub/Sub stand-in        {HOST}:{p.pubsub} (pushes to {base}/_events/<function>)
   Cloud Storage           fake-gcs-server http://{HOST}:{p.gcs}
+  Firestore emulator      {HOST}:{p.firestore} (Google's; rules from firestore.rules)
   Stripe twin             {stripe.base_url}  {keys}
   Workflows stand-in      {stack.services["workflows"].banner}
   Cloud Scheduler (local) POSTs {base}/_internal/<job>, {ticking}:

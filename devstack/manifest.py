@@ -22,7 +22,7 @@ TRIGGERS = ("http", "internal", "pubsub")
 # from terraform/workflows.yaml (`started_by`, `callbacks_from`).
 USES = ("database", "auth", "auth_admin", "auth_client", "pubsub", "mail", "page_tokens",
         "storage", "upload_urls", "docs", "imaging", "vision", "payments", "payments_webhook",
-        "workflows")
+        "workflows", "firestore")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ the stack only sets the environment variables that point it at the stand-ins.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import threading
@@ -20,6 +21,7 @@ from werkzeug.serving import make_server
 
 from devstack import manifest
 from devstack.firebase_auth import start_auth_emulator
+from devstack.firestore import start_firestore
 from devstack.gcs import start_gcs
 from devstack.mail_sink import start_mail_sink
 from devstack.mail_sink import wsgi_app as mail_wsgi_app
@@ -49,12 +51,13 @@ class Ports:
     stripe: int = 12111
     workflows: int = 8934
     workflows_callbacks: int = 8935
+    firestore: int = 8086
 
     @classmethod
     def any_free(cls) -> "Ports":
         from devstack.ports import free_port
 
-        return cls(*(free_port() for _ in range(8)))
+        return cls(*(free_port() for _ in dataclasses.fields(cls)))
 
 
 @dataclass
@@ -145,6 +148,8 @@ def _start_services(stack: Stack, duplicate_delivery: bool) -> None:
             gcs.ensure_bucket(UPLOAD_BUCKET)  # type: ignore[attr-defined]
             gcs.ensure_bucket(RENDITIONS_BUCKET)  # type: ignore[attr-defined]
             _timed(stack, "mail", lambda: start_mail_sink(local, port=ports.smtp))
+            _timed(stack, "firestore", lambda: start_firestore(
+                local, port=ports.firestore, project_id=PROJECT_ID))
             _timed(stack, "workflows", lambda: start_workflows(
                 local, ports.workflows, ports.workflows_callbacks, project_id=PROJECT_ID,
                 location=WORKFLOWS_LOCATION, workflows_dirs=[manifest.ROOT / "workflows"],

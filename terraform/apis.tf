@@ -6,6 +6,9 @@ locals {
     "cloudscheduler.googleapis.com",
     "compute.googleapis.com",
     "eventarc.googleapis.com", # `via: eventarc` subscriptions of events.yaml
+    # Chat rooms (modules/firestore): the database and its security rules releases.
+    "firebaserules.googleapis.com",
+    "firestore.googleapis.com",
     "iam.googleapis.com",
     "identitytoolkit.googleapis.com", # Firebase Authentication
     "pubsub.googleapis.com",

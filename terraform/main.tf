@@ -122,6 +122,17 @@ module "storage" {
   depends_on = [google_project_service.enabled]
 }
 
+module "firestore" {
+  source = "./modules/firestore"
+
+  project_id = var.project_id
+  location   = coalesce(var.firestore_location, var.region)
+  rules      = file("${path.root}/../firestore.rules")
+  indexes    = jsondecode(file("${path.root}/../firestore.indexes.json"))
+
+  depends_on = [google_project_service.enabled]
+}
+
 module "pubsub" {
   source = "./modules/pubsub"
 

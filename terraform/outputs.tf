@@ -13,6 +13,11 @@ output "function_service_accounts" {
   value       = module.functions.service_accounts
 }
 
+output "firestore_rules_release" {
+  description = "The Firebase Rules release serving firestore.rules to the (default) Firestore database."
+  value       = module.firestore.rules_release
+}
+
 output "database_connection_name" {
   description = "CLOUD_SQL_INSTANCE of the functions; also what the Cloud SQL Auth Proxy takes."
   value       = module.database.connection_name

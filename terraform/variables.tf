@@ -151,6 +151,12 @@ variable "vision_product_category" {
   default     = "general-v1"
 }
 
+variable "firestore_location" {
+  description = "Location of the Firestore database (chat rooms); null means var.region. It cannot change once the database exists."
+  type        = string
+  default     = null
+}
+
 variable "database_pool_size" {
   description = "DATABASE_POOL_SIZE per instance. Keep functions x max instances x pool below max_connections."
   type        = number

@@ -57,5 +57,10 @@ def pubsub(stack):
     return stack.services["pubsub"]
 
 
+@pytest.fixture(scope="session")
+def firestore_emulator(stack):
+    return stack.services["firestore"]
+
+
 def unique_email(prefix: str = "user") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}@example.com"

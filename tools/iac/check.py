@@ -77,6 +77,9 @@ def terraform_copy() -> Iterator[Path]:
         )
         # main.tf deploys workflows/*.yaml (modules/workflows).
         shutil.copytree(WORKFLOWS, Path(tmp) / "workflows")
+        # main.tf deploys the Firestore rules and indexes (modules/firestore, tested there).
+        for name in ("firestore.rules", "firestore.indexes.json"):
+            shutil.copy2(ROOT / name, Path(tmp) / name)
         yield copy
 
 
@@ -263,7 +266,8 @@ def main() -> int:
         [
             ("terraform fmt -check -recursive terraform", terraform_fmt),
             ("load configuration offline (root and modules)", load_configuration),
-            ("terraform test: provider-free modules (manifest, workflow grants)", terraform_tests),
+            ("terraform test: provider-free modules (manifest, workflow grants, firestore config)",
+             terraform_tests),
             ("events.yaml and workflows.yaml against functions/manifest.yaml", cross_references),
             ("workflows/*.yaml against the Cloud Workflows schema (patched)", validate_workflows),
             ("workflows/*.yaml through the stand-in's deploy-time check", deploy_workflows),

@@ -57,6 +57,18 @@ resource "google_project_iam_member" "firebase_auth" {
   member  = "serviceAccount:${google_service_account.fn[each.key].email}"
 }
 
+# firestore: read and write the chat documents with the server client, which bypasses the
+# security rules (as every server client does). datastore.user is the narrowest predefined
+# role with document reads and writes (no index, import/export or database administration);
+# the (default) database is the only one in the project, so the project scope adds nothing.
+resource "google_project_iam_member" "firestore_user" {
+  for_each = local.firestore_users
+
+  project = var.project_id
+  role    = "roles/datastore.user"
+  member  = "serviceAccount:${google_service_account.fn[each.key].email}"
+}
+
 # pubsub: publish to each topic of the function's `publishes:`, granted on the topic.
 resource "google_pubsub_topic_iam_member" "publisher" {
   for_each = local.publisher_grants

@@ -13,6 +13,7 @@ locals {
   auth_admin_users = { for name, f in local.functions : name => f if contains(f.uses, "auth_admin") }
   storage_users    = { for name, f in local.functions : name => f if contains(f.uses, "storage") }
   upload_url_users = { for name, f in local.functions : name => f if contains(f.uses, "upload_urls") }
+  firestore_users  = { for name, f in local.functions : name => f if contains(f.uses, "firestore") }
 
   # Instance size: the first `uses:` group (alphabetically) that var.sizing lists, else
   # the module defaults. Image decoding is what needs more than the defaults.
