@@ -24,10 +24,14 @@ from common import logs
 from common import settings as settings_module
 
 if TYPE_CHECKING:
+    import google.cloud.firestore
     import sqlalchemy
 
     from common.adapters.catalog_search import PostgresProductSearch
+    from common.adapters.chat_unit_of_work import ChatUnitOfWork
     from common.adapters.firebase_identity import FirebaseIdentity
+    from common.adapters.firestore_chat import FirestoreChatRooms
+    from common.adapters.firestore_chat_access import FirestoreChatAccess
     from common.adapters.gcs_images import GcsImageStore
     from common.adapters.idempotency import PostgresIdempotencyKeys
     from common.adapters.money_unit_of_work import MoneyUnitOfWork
@@ -35,9 +39,11 @@ if TYPE_CHECKING:
     from common.adapters.outbox import OutboxRelay
     from common.adapters.postgres_orders import OrdersUnitOfWork
     from common.adapters.postgres_refunds import RefundsUnitOfWork
+    from common.adapters.postgres_review_moderation import ReviewModerationUnitOfWork
     from common.adapters.provider_events import PostgresProviderEvents
     from common.adapters.pubsub_publisher import PubSubPublisher
     from common.adapters.rate_limits import PostgresRateLimiter
+    from common.adapters.reviews_unit_of_work import ReviewsUnitOfWork
     from common.adapters.smtp_mailer import SmtpMailer
     from common.adapters.stripe_payments import StripePayments
     from common.adapters.stripe_webhooks import StripeWebhooks
@@ -121,6 +127,15 @@ def identity() -> "FirebaseIdentity":
 
 
 @lru_cache(maxsize=1)
+def firestore() -> "google.cloud.firestore.Client":
+    """The Firestore client of functions that `use: firestore` (the emulator when
+    FIRESTORE_EMULATOR_HOST is set, refused in production by the settings)."""
+    from google.cloud import firestore as firestore_client
+
+    return firestore_client.Client(project=settings().project_id)
+
+
+@lru_cache(maxsize=1)
 def publisher() -> "PubSubPublisher":
     from common.adapters.pubsub_publisher import PubSubPublisher
 
@@ -152,6 +167,21 @@ def refunds_unit_of_work() -> "RefundsUnitOfWork":
     from common.adapters.postgres_refunds import RefundsUnitOfWork
 
     return RefundsUnitOfWork(engine(), relay())
+
+
+def reviews_unit_of_work() -> "ReviewsUnitOfWork":
+    """A unit of work with `reviews` (common/adapters/reviews_unit_of_work.py)."""
+    from common.adapters.reviews_unit_of_work import ReviewsUnitOfWork
+
+    return ReviewsUnitOfWork(engine(), relay())
+
+
+def review_moderation_unit_of_work() -> "ReviewModerationUnitOfWork":
+    """Reviews' unit of work with `listing` and `moderation`
+    (common/adapters/postgres_review_moderation.py)."""
+    from common.adapters.postgres_review_moderation import ReviewModerationUnitOfWork
+
+    return ReviewModerationUnitOfWork(engine(), relay())
 
 
 def notifications_unit_of_work() -> "NotificationsUnitOfWork":
@@ -206,6 +236,38 @@ def password_reset_limiter() -> "PostgresRateLimiter":
 
     return PostgresRateLimiter(engine(), settings().password_reset_window_s)
 
+
+
+@per_database_role
+def chat_limiter() -> "PostgresRateLimiter":
+    """Members' messages per sender (common.domain.chat.MESSAGES_PER_WINDOW per WINDOW_S)."""
+    from common.adapters.rate_limits import PostgresRateLimiter
+    from common.domain.chat import WINDOW_S
+
+    return PostgresRateLimiter(engine(), WINDOW_S)
+
+
+def chat_unit_of_work() -> "ChatUnitOfWork":
+    """A unit of work with `member_names` (common/adapters/chat_unit_of_work.py)."""
+    from common.adapters.chat_unit_of_work import ChatUnitOfWork
+
+    return ChatUnitOfWork(engine(), relay())
+
+
+@lru_cache(maxsize=1)
+def chat_rooms() -> "FirestoreChatRooms":
+    """Chat rooms and messages in Firestore (functions that `use: firestore`)."""
+    from common.adapters.firestore_chat import FirestoreChatRooms
+
+    return FirestoreChatRooms(firestore())
+
+
+@lru_cache(maxsize=1)
+def chat_access() -> "FirestoreChatAccess":
+    """Moderation's Firestore writes: `blocked/{uid}` and a room's `reported` flag."""
+    from common.adapters.firestore_chat_access import FirestoreChatAccess
+
+    return FirestoreChatAccess(firestore())
 
 @lru_cache(maxsize=1)
 def mailer() -> "SmtpMailer":

@@ -9,15 +9,17 @@ from typing import Any, Iterable
 import sqlalchemy
 from sqlalchemy import text
 
+from common.adapters.postgres_reviews import summary_from
 from common.adapters.row_locks import RowLocks
 from common.domain.catalog import Category, Product, ProductImage, ProductStatus, Subcategory
 from common.domain.images import DetectedObject, ImageStatus, Label, Recognition, StoredImage
 
 _PRODUCT = """
     SELECT p.id, p.vendor_id, a.name AS vendor_name, p.name, p.description, p.price_amount,
-           p.currency, p.category_id, p.subcategory_id, p.stock, p.status, p.rating_count,
-           p.rating_average, p.created_at, p.updated_at
+           p.currency, p.category_id, p.subcategory_id, p.stock, p.status, p.created_at,
+           p.updated_at, r.stars_1, r.stars_2, r.stars_3, r.stars_4, r.stars_5
     FROM products p JOIN accounts a ON a.id = p.vendor_id
+    LEFT JOIN product_ratings r ON r.product_id = p.id
 """
 _IMAGE_COLUMNS = """id, product_id, status, content_type, declared_size, reject_reason, width,
     height, labels, objects, renditions"""
@@ -36,9 +38,8 @@ def product_from(row: Any, images: tuple[ProductImage, ...] = ()) -> Product:
         id=str(row.id), vendor_id=str(row.vendor_id), vendor_name=row.vendor_name,
         name=row.name, description=row.description, price_amount=row.price_amount,
         currency=row.currency, category_id=row.category_id, subcategory_id=row.subcategory_id,
-        stock=row.stock, status=ProductStatus(row.status), rating_count=row.rating_count,
-        rating_average=row.rating_average, created_at=row.created_at,
-        updated_at=row.updated_at, images=images)
+        stock=row.stock, status=ProductStatus(row.status), created_at=row.created_at,
+        updated_at=row.updated_at, images=images, rating=summary_from(row))
 
 
 def image_from(row: Any) -> ProductImage:

@@ -10,8 +10,10 @@ from sqlalchemy import text
 
 from common.adapters.catalog import vector_literal
 from common.adapters.database import translated_errors
+from common.adapters.postgres_reviews import summary_from
 from common.domain.catalog import Cursor, ProductSearch, ProductSummary, Sort, effective_sort
 from common.domain.images import Recognition
+from common.domain.reviews import PRIOR_MEAN
 from common.imaging.decode import DecodedImage
 
 # ts_rank weights for {D, C, B, A}: description C, image labels B, name A.
@@ -24,16 +26,19 @@ _ORDER = {
     Sort.NEWEST: ("p.created_at", "timestamptz", "DESC"),
     Sort.PRICE_ASC: ("p.price_amount", "bigint", "ASC"),
     Sort.PRICE_DESC: ("p.price_amount", "bigint", "DESC"),
-    Sort.RATING: ("COALESCE(p.rating_average, -1)", "float8", "DESC"),
+    # The Bayesian score (migration 0011); a product never reviewed has the prior's mean.
+    Sort.RATING: (f"COALESCE(r.score, {PRIOR_MEAN})", "float8", "DESC"),
 }
 # A query word missing from the lexicon is replaced by its nearest known words.
 CORRECTIONS_PER_WORD = 3
 _SUMMARY = """
     SELECT p.id, p.vendor_id, a.name AS vendor_name, p.name, p.price_amount, p.currency,
-           p.category_id, p.subcategory_id, p.stock, p.rating_count, p.rating_average,
-           p.created_at, thumb.renditions ->> 'thumbnail' AS thumbnail, {key} AS sort_key
+           p.category_id, p.subcategory_id, p.stock, r.stars_1, r.stars_2, r.stars_3,
+           r.stars_4, r.stars_5, p.created_at, thumb.renditions ->> 'thumbnail' AS thumbnail,
+           {key} AS sort_key
     FROM products p
     JOIN accounts a ON a.id = p.vendor_id AND a.state = 'active'
+    LEFT JOIN product_ratings r ON r.product_id = p.id
     LEFT JOIN LATERAL (
         SELECT renditions FROM product_images i
         WHERE i.product_id = p.id AND i.status = 'ready' ORDER BY i.created_at, i.id LIMIT 1
@@ -46,8 +51,8 @@ def _summary(row: Any) -> ProductSummary:
         id=str(row.id), vendor_id=str(row.vendor_id), vendor_name=row.vendor_name,
         name=row.name, price_amount=row.price_amount, currency=row.currency,
         category_id=row.category_id, subcategory_id=row.subcategory_id, stock=row.stock,
-        rating_count=row.rating_count, rating_average=row.rating_average,
-        created_at=row.created_at, thumbnail=row.thumbnail, sort_key=row.sort_key)
+        created_at=row.created_at, thumbnail=row.thumbnail, sort_key=row.sort_key,
+        rating=summary_from(row))
 
 
 class PostgresProductSearch:

@@ -7,6 +7,7 @@ from typing import Sequence, cast
 from common.api import catalog_schemas as cs
 from common.domain.catalog import Category, Product, ProductImage, ProductSummary
 from common.domain.images import SHOWN_STATUS, Label
+from common.domain.reviews import RatingSummary
 
 
 def media_url(base_url: str, object_name: str | None) -> str | None:
@@ -38,7 +39,7 @@ def product(p: Product, base_url: str) -> cs.Product:
         price=cs.Money(amount=p.price_amount, currency=p.currency),
         category_id=p.category_id, subcategory_id=p.subcategory_id, stock=p.stock,
         status=p.status.value, vendor=cs.VendorRef(id=p.vendor_id, name=p.vendor_name),
-        rating=cs.Rating(count=p.rating_count, average=_average(p.rating_average)),
+        rating=rating(p.rating),
         images=[image(i, base_url) for i in p.images],
         created_at=p.created_at, updated_at=p.updated_at)
 
@@ -49,7 +50,7 @@ def summary(row: ProductSummary, base_url: str) -> cs.ProductSummary:
         price=cs.Money(amount=row.price_amount, currency=row.currency),
         category_id=row.category_id, subcategory_id=row.subcategory_id,
         vendor=cs.VendorRef(id=row.vendor_id, name=row.vendor_name),
-        rating=cs.Rating(count=row.rating_count, average=_average(row.rating_average)),
+        rating=rating(row.rating),
         thumbnail_url=media_url(base_url, row.thumbnail), in_stock=row.stock > 0,
         created_at=row.created_at)
 
@@ -67,5 +68,7 @@ def image_search(labels: tuple[Label, ...], scored: list[tuple[ProductSummary, f
                for row, score in scored])
 
 
-def _average(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
+def rating(summary: RatingSummary) -> cs.Rating:
+    """The product's rating summary: its visible reviews' count, mean and stars."""
+    return cs.Rating(count=summary.count, average=summary.average,
+                     distribution=summary.distribution())

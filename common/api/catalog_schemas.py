@@ -122,8 +122,13 @@ class VendorRef(Out):
 
 
 class Rating(Out):
+    """The product's visible reviews: how many, their mean (2 places; null before the
+    first) and how many gave each number of stars."""
+
     count: int
     average: float | None
+    distribution: dict[str, int] = Field(
+        description='Stars -> reviews: {"1": n, "2": n, "3": n, "4": n, "5": n}.')
 
 
 class ProductSummary(Out):

@@ -9,6 +9,7 @@ Unicode White_Space; the patterns below spell that set out, since JSON Schema's 
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
@@ -67,6 +68,31 @@ class Text(Documented):
                                       {"max_length": self.max_chars})
         if "\x00" in value:
             raise PydanticCustomError("string_nul", "String should not contain U+0000")
+        return value
+
+
+# Control characters (Unicode category Cc: U+0000-U+001F, U+007F-U+009F); multi-line text
+# keeps tab and line feed.
+CONTROL = r"[\x00-\x1f\x7f-\x9f]"
+CONTROL_IN_LINES = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+
+
+class PlainText(Text):
+    """Text (see above) that people write for others to read (a review, a chat message):
+    control characters are refused too, except tab and line feed when `multiline`.
+
+    Said exactly in the document: the `not` pattern names every refused character."""
+
+    def __init__(self, min_chars: int, max_chars: int, multiline: bool = False) -> None:
+        super().__init__(min_chars, max_chars)
+        self.refused = re.compile(CONTROL_IN_LINES if multiline else CONTROL)
+        self.keywords["not"] = {"pattern": self.refused.pattern}
+
+    def _as_sent(self, value: Any) -> Any:
+        value = super()._as_sent(value)
+        if isinstance(value, str) and self.refused.search(value):
+            raise PydanticCustomError("string_control_character",
+                                      "String should not contain control characters")
         return value
 
 

@@ -14,10 +14,14 @@ from typing import Literal
 from pydantic import BaseModel
 
 from common.api import catalog_schemas as cs
+from common.api import chat_moderation_schemas as cms
+from common.api import chat_schemas as chs
 from common.api import money_schemas as ms
 from common.api import order_schemas as os_
 from common.api import payment_schemas as ps
 from common.api import refund_schemas as rs
+from common.api import review_moderation_schemas as rms
+from common.api import review_schemas as rvs
 from common.api import schemas as s
 from common.api.routes import route_pattern
 from common.domain import errors as e
@@ -250,6 +254,110 @@ OPERATIONS: dict[str, Operation] = {
             "A single-use link where you complete your payout account at the payment provider "
             "(409 until your verified profile has one)", "orders",
             response=ms.OnboardingLink, roles=VENDORS, errors=(e.PaymentAccountMissing,),
+        ),
+        Operation(
+            "list_chats", "GET", "/v1/chats",
+            "Your chat rooms, latest message first, with how many messages you have not read "
+            "(a room opens for buyer and vendor when an order is paid)", "chat",
+            query=chs.ChatListQuery, response=chs.ChatPage, roles=SIGNED_IN,
+        ),
+        Operation(
+            "list_chat_messages", "GET", "/v1/chats/{chat_id}/messages",
+            "A room's messages, newest first; `next_page_token` is the `before` of the next, "
+            "older page (404 unless you are one of its two members)", "chat",
+            query=chs.MessageListQuery, response=chs.MessagePage, roles=SIGNED_IN,
+            errors=(e.NotFound,),
+        ),
+        Operation(
+            "post_chat_message", "POST", "/v1/chats/{chat_id}/messages",
+            "Send a message to the other member (1-2,000 characters, no control characters "
+            "but tab and line feed; 30 a minute). It is answered at once and appears in the "
+            "room a moment later (404 unless you are one of its two members)", "chat",
+            request=chs.SendMessage, response=chs.ChatMessage, status=201, roles=SIGNED_IN,
+            verified_email=True, errors=(e.NotFound, e.TooManyMessages, e.EmailNotVerified),
+        ),
+        Operation(
+            "mark_chat_read", "POST", "/v1/chats/{chat_id}:read",
+            "Mark everything you have received in the room read (404 unless you are one of "
+            "its two members)", "chat",
+            response=chs.Chat, roles=SIGNED_IN, errors=(e.NotFound,),
+        ),
+        Operation(
+            "report_chat", "POST", "/v1/chats/{chat_id}:report",
+            "Report the room to the admins, with a reason: they may then read it, and every "
+            "read is audited. A second report of yours changes nothing (404 unless you are "
+            "one of its two members)", "chat",
+            request=cms.ReportChat, response=cms.ChatReport, roles=SIGNED_IN,
+            errors=(e.NotFound,),
+        ),
+        Operation(
+            "admin_read_chat", "GET", "/v1/admin/chats/{chat_id}/messages",
+            "A reported room's messages, newest first, as its members see them; each read is "
+            "recorded in the audit log first (404 for a room nobody reported)", "admin",
+            query=chs.MessageListQuery, response=chs.MessagePage, roles=ADMINS,
+            errors=(e.NotFound,),
+        ),
+        Operation(
+            "post_review", "POST", "/v1/products/{product_id}/reviews",
+            "Rate and review a product you bought (a paid order line, not fully refunded; "
+            "delivery not required): once per product, marked as a verified purchase. Title "
+            "and text are plain text, kept as written", "reviews",
+            request=rvs.PostReview, response=rvs.Review, status=201, roles=CUSTOMERS,
+            verified_email=True,
+            errors=(e.NotFound, e.NotABuyer, e.AlreadyReviewed, e.EmailNotVerified),
+        ),
+        Operation(
+            "edit_review", "PATCH", "/v1/products/{product_id}/reviews/{review_id}",
+            "Change your review's rating, title or text (403 unless you wrote it)", "reviews",
+            request=rvs.EditReview, response=rvs.Review, roles=CUSTOMERS, verified_email=True,
+            errors=(e.NotFound, e.Forbidden, e.EmailNotVerified),
+        ),
+        Operation(
+            "delete_review", "DELETE", "/v1/products/{product_id}/reviews/{review_id}",
+            "Delete your review; the product's rating summary no longer counts it (403 unless "
+            "you wrote it)", "reviews",
+            status=204, roles=CUSTOMERS, verified_email=True,
+            errors=(e.NotFound, e.Forbidden, e.EmailNotVerified),
+        ),
+        Operation(
+            "list_reviews", "GET", "/v1/products/{product_id}/reviews",
+            "A listed product's visible reviews, newest or most helpful first, in stable pages "
+            "(a review posted meanwhile shifts no later page)", "reviews",
+            query=rms.ReviewListQuery, response=rms.ReviewPage, cache_s=30,
+            errors=(e.NotFound,),
+        ),
+        Operation(
+            "mark_review_helpful", "POST", "/v1/reviews/{review_id}:helpful",
+            "Mark someone else's review helpful, once; answers the review with its new count",
+            "reviews", response=rvs.Review, roles=CUSTOMERS,
+            errors=(e.NotFound, e.OwnReview, e.AlreadyMarkedHelpful),
+        ),
+        Operation(
+            "reply_to_review", "POST", "/v1/reviews/{review_id}/reply",
+            "Reply publicly to a review of your product, once (plain text, kept as written)",
+            "reviews", request=rms.ReplyToReview, response=rvs.Review, status=201,
+            roles=VENDORS, verified_email=True,
+            errors=(e.NotFound, e.Forbidden, e.AlreadyReplied, e.EmailNotVerified),
+        ),
+        Operation(
+            "report_review", "POST", "/v1/reviews/{review_id}:report",
+            "Report a review to the admins; reporting it again is answered alike and counted "
+            "once", "reviews",
+            request=rms.ReportReview, response=rms.ReviewReportReceived, roles=SIGNED_IN,
+            errors=(e.NotFound,),
+        ),
+        Operation(
+            "admin_hide_review", "POST", "/v1/admin/reviews/{review_id}:hide",
+            "Hide a review: off the product's list and out of its rating summary (audited)",
+            "admin", request=rms.ModerateReview, response=rms.ModeratedReview, roles=ADMINS,
+            errors=(e.NotFound, e.InvalidState),
+        ),
+        Operation(
+            "admin_restore_review", "POST", "/v1/admin/reviews/{review_id}:restore",
+            "Restore a hidden review: listed and counted in the rating summary again "
+            "(audited)", "admin",
+            request=rms.ModerateReview, response=rms.ModeratedReview, roles=ADMINS,
+            errors=(e.NotFound, e.InvalidState),
         ),
     ]
 }

@@ -14,6 +14,7 @@ from typing import Any
 from common.domain.errors import Forbidden, InvalidRequest, NotFound, VendorNotVerified
 from common.domain.identity import Principal, VendorStatus
 from common.domain.images import DetectedObject, ImageStatus, Label
+from common.domain.reviews import NO_RATINGS, RatingSummary
 
 CURRENCY = "EUR"
 MAX_PRICE = 10_000_000_000  # minor units: 100 million euros
@@ -78,11 +79,10 @@ class Product:
     subcategory_id: str
     stock: int
     status: ProductStatus
-    rating_count: int
-    rating_average: float | None
     created_at: datetime
     updated_at: datetime
     images: tuple[ProductImage, ...] = ()
+    rating: RatingSummary = NO_RATINGS
 
 
 @dataclass(frozen=True)
@@ -99,11 +99,10 @@ class ProductSummary:
     category_id: str
     subcategory_id: str
     stock: int
-    rating_count: int
-    rating_average: float | None
     created_at: datetime
     thumbnail: str | None
     sort_key: Any = None
+    rating: RatingSummary = NO_RATINGS
 
 
 @dataclass(frozen=True)

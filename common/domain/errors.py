@@ -200,6 +200,43 @@ class PaymentAccountMissing(DomainError):
                "again in a minute.")
 
 
+# Reviews (common/domain/reviews.py) -----------------------------------------------------
+
+class NotABuyer(DomainError):
+    status, code, title = 403, "not_a_buyer", "Not a buyer"
+    message = ("Leaving a rating and review is not allowed: only customers who bought this "
+               "product can review it.")
+
+
+class AlreadyReviewed(DomainError):
+    status, code, title = 409, "already_reviewed", "Already reviewed"
+    message = "You reviewed this product already: edit or delete your review instead."
+
+
+# Votes, replies and moderation of reviews (common/domain/review_moderation.py) -----------
+
+class OwnReview(DomainError):
+    status, code, title = 403, "own_review", "Own review"
+    message = "You cannot mark your own review helpful."
+
+
+class AlreadyMarkedHelpful(DomainError):
+    status, code, title = 409, "already_marked_helpful", "Already marked helpful"
+    message = "You marked this review helpful already."
+
+
+class AlreadyReplied(DomainError):
+    status, code, title = 409, "already_replied", "Already replied"
+    message = "This review has its reply already: a review gets one reply from the vendor."
+
+
+# Chat rooms (common/domain/chat.py) ----------------------------------------------------
+
+class TooManyMessages(TooManyAttempts):
+    status, code, title = 429, "too_many_messages", "Too many messages"
+    message = "You are sending messages too fast: wait a moment, then send again."
+
+
 # The door's refusals, before any use case runs ------------------------------------------
 
 class MethodNotAllowed(Problem):

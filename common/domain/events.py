@@ -310,6 +310,157 @@ class VendorPaymentAccountUpdated(Event):
     status: str
 
 
+# Reviews: post, edit, delete (common/domain/reviews.py) ----------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewPosted(Event):
+    """A buyer reviewed a product (the rating, title and text: fraud screening reads them)."""
+
+    type: ClassVar[str] = "review.posted"
+    topic: ClassVar[str] = "reviews"
+    review_id: str
+    product_id: str
+    vendor_id: str
+    author_id: str
+    rating: int
+    title: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewEdited(Event):
+    """The author rewrote their review: what it says now."""
+
+    type: ClassVar[str] = "review.edited"
+    topic: ClassVar[str] = "reviews"
+    review_id: str
+    product_id: str
+    vendor_id: str
+    author_id: str
+    rating: int
+    title: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewDeleted(Event):
+    """The author deleted their review (with its votes and reports)."""
+
+    type: ClassVar[str] = "review.deleted"
+    topic: ClassVar[str] = "reviews"
+    review_id: str
+    product_id: str
+    vendor_id: str
+    author_id: str
+
+
+# Reviews: votes, replies and moderation (common/domain/review_moderation.py) -------------
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewHidden(Event):
+    """An admin hid a review: off the product's list and out of its rating summary."""
+
+    type: ClassVar[str] = "review.hidden"
+    topic: ClassVar[str] = "reviews"
+    review_id: str
+    product_id: str
+    vendor_id: str
+    author_id: str
+    admin_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewRestored(Event):
+    """An admin restored a hidden review: listed and counted in the summary again."""
+
+    type: ClassVar[str] = "review.restored"
+    topic: ClassVar[str] = "reviews"
+    review_id: str
+    product_id: str
+    vendor_id: str
+    author_id: str
+    admin_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewReplied(Event):
+    """The product's vendor replied to a review, publicly (the text: fraud screening)."""
+
+    type: ClassVar[str] = "review.replied"
+    topic: ClassVar[str] = "reviews"
+    review_id: str
+    product_id: str
+    vendor_id: str
+    author_id: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewReported(Event):
+    """Someone signed in reported a review (once per reporter) for an admin to look at."""
+
+    type: ClassVar[str] = "review.reported"
+    topic: ClassVar[str] = "reviews"
+    review_id: str
+    product_id: str
+    vendor_id: str
+    author_id: str
+    reporter_id: str
+    reason: str
+
+
+# Chat: reports and away-member digests (common/services/chat_moderation.py, chat_digests.py)
+
+@dataclass(frozen=True, kw_only=True)
+class ChatReported(Event):
+    """A member reported a room (once per member): an admin may now read it, audited."""
+
+    type: ClassVar[str] = "chat.reported"
+    topic: ClassVar[str] = "chat"
+    room_id: str
+    reporter_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DigestRoom:
+    """One room of an away member's digest: how many messages wait, and from whom (an id)."""
+
+    room_id: str
+    unread: int
+    other_party: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChatDigestDue(Event):
+    """A member was away while messages arrived: mail them one digest of their rooms."""
+
+    type: ClassVar[str] = "chat.digest_due"
+    topic: ClassVar[str] = "chat"
+    recipient_id: str
+    rooms: tuple[DigestRoom, ...]
+
+
+# Chat rooms: messages (common/domain/chat.py) --------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class ChatMessagePosted(Event):
+    """A member sent a message (its text: delivery, fraud screening and digests read it);
+    `sent_at` is ISO 8601 and `sort_key` orders it in its room."""
+
+    type: ClassVar[str] = "chat.message_posted"
+    topic: ClassVar[str] = "chat"
+    room_id: str
+    message_id: str
+    sender_id: str
+    recipient_id: str
+    text: str
+    sort_key: str
+    sent_at: str
+
+
 def _concrete(base: type[Event]) -> list[type[Event]]:
     found = []
     for sub in base.__subclasses__():

@@ -25,6 +25,8 @@ USEFUL_LIFE = {
     "order.payment_failed": timedelta(days=3),
     "order.cancelled": timedelta(days=7),
     "order.part_shipped": timedelta(days=7),
+    # An away member's chat digest: a day late, they have most likely been back.
+    "chat.digest_due": timedelta(days=1),
 }
 
 

@@ -33,7 +33,7 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
 LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
 NOT_ISSUED = "is not a token this API issued"
 OTHER_QUERY = "belongs to another query: start again without it"
-# Sort keys that are reals: a text rank (ts_rank, >= 0) or an average rating (-1: none).
+# Sort keys that are reals: a text rank (ts_rank, >= 0) or a rating score (1..5).
 MAX_REAL_KEY = 1e6
 
 

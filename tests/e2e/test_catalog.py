@@ -38,7 +38,8 @@ def test_a_verified_vendor_lists_a_product_that_anyone_can_read(api, verified_ve
                                                                   "currency": "EUR"}
     assert product["vendor"]["id"] == verified_vendor.id
     assert read.status_code == 200 and read.json()["name"] == "Wireless headphones"
-    assert read.json()["rating"] == {"count": 0, "average": None}
+    assert read.json()["rating"] == {"count": 0, "average": None, "distribution": {
+        "1": 0, "2": 0, "3": 0, "4": 0, "5": 0}}
     assert read.headers["Cache-Control"] == "public, max-age=60" and read.headers["ETag"]
 
 

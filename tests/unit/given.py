@@ -66,7 +66,7 @@ def given_product(db: FakeDatabase, vendor: Account, *,
     if not db.tables.categories:
         db.tables.categories = list(CATEGORIES)
     product = Product(new_id(), vendor.id, "", "Brass lamp", "A warm desk lamp", 4900, "EUR",
-                      "home", "lamps", 3, status, 0, None, db.clock.now, db.clock.now)
+                      "home", "lamps", 3, status, db.clock.now, db.clock.now)
     db.tables.products[product.id] = product
     return product
 

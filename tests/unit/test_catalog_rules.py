@@ -39,7 +39,7 @@ def vendor(status: VendorStatus | None, account_id: str = "v1") -> Principal:
 
 def product(vendor_id: str = "v1") -> Product:
     return Product("p1", vendor_id, "Shop", "Lamp", "", 100, "EUR", "c", "s", 1,
-                   ProductStatus.LISTED, 0, None, NOW, NOW)
+                   ProductStatus.LISTED, NOW, NOW)
 
 
 @pytest.mark.parametrize("status", [VendorStatus.PENDING_VERIFICATION, VendorStatus.REJECTED,

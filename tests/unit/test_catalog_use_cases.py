@@ -80,7 +80,7 @@ def test_a_verified_vendor_lists_a_product_in_euros():
 
     assert product == Product(
         product.id, vendor.id, vendor.name, "Brass Lamp", "Warm light for a desk", 4900, "EUR",
-        "home", "lamps", 3, ProductStatus.LISTED, 0, None, START, START)
+        "home", "lamps", 3, ProductStatus.LISTED, START, START)
     assert db.tables.products[product.id] == dataclasses.replace(product, vendor_name="")
     assert db.tables.lexicon == {"brass", "lamp", "warm", "light", "for", "desk"}
     assert db.events() == [(ProductListed, {
@@ -196,7 +196,7 @@ def test_a_public_product_is_a_listed_one_of_an_active_vendor():
 def summary(n: int) -> ProductSummary:
     created = START - timedelta(hours=n)
     return ProductSummary(new_id(), new_id(), "Lumen", f"Lamp {n}", 100 * n, "EUR", "home",
-                          "lamps", 1, 0, None, created, None, sort_key=created)
+                          "lamps", 1, created, None, sort_key=created)
 
 
 def test_search_pages_follow_each_other_through_their_tokens():

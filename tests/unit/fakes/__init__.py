@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from tests.unit.fakes.base import START, AdminAction, FakeClock, ImageRow, Tables, VendorReview
 from tests.unit.fakes.catalog import FakeCatalog, FakeProductQueries
+from tests.unit.fakes.chat import FakeChatRooms, FakeMemberNames
 from tests.unit.fakes.database import FakeDatabase, FakeUnitOfWork
 from tests.unit.fakes.identity import FakeAccounts, FakeIdentity, FakeRateLimiter, FakeUser
 from tests.unit.fakes.images import (
@@ -22,7 +23,8 @@ from tests.unit.fakes.images import (
 from tests.unit.fakes.messaging import FakeInbox, FakeMailer
 
 __all__ = [
-    "AdminAction", "FakeAccounts", "FakeCatalog", "FakeClock", "FakeDatabase", "FakeIdentity",
+    "AdminAction", "FakeAccounts", "FakeCatalog", "FakeChatRooms", "FakeClock", "FakeDatabase",
+    "FakeIdentity", "FakeMemberNames",
     "FakeImageRecognizer", "FakeImageStore", "FakeInbox", "FakeMailer",
     "FakeProductImageCatalog", "FakeProductQueries", "FakeRateLimiter", "FakeSimilarProducts",
     "FakeUnitOfWork", "FakeUser", "ImageRow", "START", "Tables", "VendorReview",
@@ -30,7 +32,7 @@ __all__ = [
 
 if TYPE_CHECKING:  # mypy proves each fake is its port (`mypy tests/unit/fakes`)
     from common.domain.images import Recognition
-    from common.ports import catalog, identity, images, messaging, unit_of_work
+    from common.ports import catalog, chat, identity, images, messaging, unit_of_work
 
     def _conforms(db: FakeDatabase, recognition: Recognition) -> None:
         uow: unit_of_work.UnitOfWorkFactory = db.unit_of_work
@@ -46,3 +48,5 @@ if TYPE_CHECKING:  # mypy proves each fake is its port (`mypy tests/unit/fakes`)
         fakes = (FakeAccounts(Tables(), FakeClock()), FakeCatalog(Tables(), FakeClock()),
                  FakeInbox(Tables()))
         _outside: tuple[identity.Accounts, catalog.Catalog, messaging.Inbox] = fakes
+        _chat: tuple[chat.ChatRooms, chat.MemberNames] = (FakeChatRooms(),
+                                                          FakeMemberNames(Tables()))

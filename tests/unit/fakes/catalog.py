@@ -57,7 +57,7 @@ class FakeCatalog:
             description=fields["description"], price_amount=fields["price_amount"],
             currency=fields["currency"], category_id=fields["category_id"],
             subcategory_id=fields["subcategory_id"], stock=fields["stock"],
-            status=ProductStatus.LISTED, rating_count=0, rating_average=None,
+            status=ProductStatus.LISTED,
             created_at=now, updated_at=now)
 
     def get(self, product_id: str, *, for_update: bool = False,
