@@ -13,6 +13,7 @@ if str(ROOT) not in sys.path:
 from bench import (  # noqa: E402
     catalog_latency,
     catalog_report,
+    chat_latency,
     coldstart,
     flash_sale,
     image_retrieval,
@@ -21,6 +22,7 @@ from bench import (  # noqa: E402
     order_placement,
     query_image_cost,
     report,
+    review_posting,
     stripe_twin,
     time_to_paid,
     workflow_steps,
@@ -130,10 +132,27 @@ def run_time_to_paid(quick: bool) -> str:
     return time_to_paid.section(result, _where(before))
 
 
+def run_review_posting(quick: bool) -> str:
+    """Run review posting with 50 concurrent reviewers on one product (a hot summary row)."""
+    _say("review posting:")
+    before = machine.load()
+    result = review_posting.run(duration_s=4.0 if quick else 15.0, clients=50, say=_say)
+    return review_posting.section(result, _where(before))
+
+
+def run_chat_latency(quick: bool) -> str:
+    """Run chat message post → Firestore listener latency over 20 listening rooms."""
+    _say("chat latency:")
+    before = machine.load()
+    result = chat_latency.run(rooms=20, duration_s=6.0 if quick else 30.0, say=_say)
+    return chat_latency.section(result, _where(before))
+
+
 RUNNERS = {"coldstart": run_coldstart, "latency": run_latency, "images": run_images,
            "catalog": run_catalog, "query_images": run_query_images,
            "stripe_twin": run_stripe_twin, "workflow_steps": run_workflow_steps,
-           "orders": run_orders, "flash_sale": run_flash_sale, "time_to_paid": run_time_to_paid}
+           "orders": run_orders, "flash_sale": run_flash_sale, "time_to_paid": run_time_to_paid,
+           "review_posting": run_review_posting, "chat_latency": run_chat_latency}
 
 
 def main(argv: list[str] | None = None) -> int:
