@@ -32,11 +32,13 @@ def test_a_card_order_is_paid_once_the_webhook_says_so(api, customer, vendor):
     product = stocked_product(api, vendor, stock=5, price=2500)
     # When the customer orders 2 with a card that needs nothing more
     response = place(api, customer, order_body([(product["id"], 2)], card()))
-    # Then the order is accepted and waits for the payment, stock reserved
+    # Then the order is accepted and waits for the payment, stock reserved (the answer is
+    # the order as it is when answered: on a loaded machine the webhook and the saga can
+    # have paid it already, which the CI run of 2026-12-01 saw once)
     assert response.status_code == 202, response.text
     placed = response.json()
-    assert (placed["status"], placed["total"]) == ("pending_payment",
-                                                   {"amount": 5000, "currency": "EUR"})
+    assert placed["status"] in ("pending_payment", "paid"), placed
+    assert placed["total"] == {"amount": 5000, "currency": "EUR"}
     assert placed["payment"]["method"] == "card"
     assert product_stock(api, product["id"]) == 3
     # And the saga completes it once the provider's outcome arrives
