@@ -8,7 +8,7 @@
   nox -s bench    run the benchmarks (numbers go to docs/benchmarks.md)
   nox -s iac      check terraform/ and workflows/ offline (fmt, load, schema)
   nox -s checkov  static security checks of terraform/
-  nox -s lint     ruff, and mypy over common/
+  nox -s lint     ruff, and mypy over common/ and device_client/
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ nox.options.sessions = ["lint", "tests"]
 
 PYTHON = "3.11"
 APP = (".[core,database,auth,pubsub,firestore,storage,docs,imaging,vision,payments,workflows,"
-       "migrations,local]")
+       "federated,ranking,migrations,local]")
 FIREBASE_CLI = ROOT / "tools" / "firebase"
 RULES_TESTS = ROOT / "tests" / "rules"
 # The ONNX export of the pretrained image model: built once per machine, outside the repo.
@@ -150,9 +150,10 @@ def checkov(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff over everything; mypy over common/ (its settings are in pyproject.toml)."""
+    """ruff over everything; mypy over common/ and device_client/ (settings: pyproject.toml)."""
     _install_app(session, "test")
     session.install("ruff==0.17.5", "mypy==2.4.1")
-    session.run("ruff", "check", "common", "functions", "devstack", "tools", "tests", "bench")
+    session.run("ruff", "check", "common", "functions", "devstack", "tools", "tests", "bench",
+                "device_client")
     session.run("mypy")
 

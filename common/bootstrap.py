@@ -33,13 +33,23 @@ if TYPE_CHECKING:
     from common.adapters.firestore_chat import FirestoreChatRooms
     from common.adapters.firestore_chat_access import FirestoreChatAccess
     from common.adapters.gcs_images import GcsImageStore
+    from common.adapters.gcs_models import GcsModelObjects, ModelObjectReader, PublishedModels
     from common.adapters.idempotency import PostgresIdempotencyKeys
+    from common.adapters.interaction_publisher import DirectEventPublisher
     from common.adapters.money_unit_of_work import MoneyUnitOfWork
     from common.adapters.order_mail_reads import NotificationsUnitOfWork
     from common.adapters.outbox import OutboxRelay
+    from common.adapters.postgres_federated import FederatedUnitOfWork
+    from common.adapters.postgres_feed import CachedPromotedProducts, FeedUnitOfWork
     from common.adapters.postgres_orders import OrdersUnitOfWork
+    from common.adapters.postgres_preferences import (
+        PostgresPreferenceReads,
+        PreferencesUnitOfWork,
+    )
+    from common.adapters.postgres_promotion_lifecycle import PromotionLifecycleUnitOfWork
     from common.adapters.postgres_refunds import RefundsUnitOfWork
     from common.adapters.postgres_review_moderation import ReviewModerationUnitOfWork
+    from common.adapters.promotions_unit_of_work import PromotionsUnitOfWork
     from common.adapters.provider_events import PostgresProviderEvents
     from common.adapters.pubsub_publisher import PubSubPublisher
     from common.adapters.rate_limits import PostgresRateLimiter
@@ -189,6 +199,22 @@ def notifications_unit_of_work() -> "NotificationsUnitOfWork":
     from common.adapters.order_mail_reads import NotificationsUnitOfWork
 
     return NotificationsUnitOfWork(engine(), relay())
+
+
+def promotions_unit_of_work() -> "PromotionsUnitOfWork":
+    """The money unit of work with promotions and saved cards
+    (common/adapters/promotions_unit_of_work.py)."""
+    from common.adapters.promotions_unit_of_work import PromotionsUnitOfWork
+
+    return PromotionsUnitOfWork(engine(), relay())
+
+
+def promotion_lifecycle_unit_of_work() -> "PromotionLifecycleUnitOfWork":
+    """Promotions' unit of work with `lifecycle`: what the schedule and the unlist/block
+    consumers move on (common/adapters/postgres_promotion_lifecycle.py)."""
+    from common.adapters.postgres_promotion_lifecycle import PromotionLifecycleUnitOfWork
+
+    return PromotionLifecycleUnitOfWork(engine(), relay())
 
 
 def money_unit_of_work() -> "MoneyUnitOfWork":
@@ -358,3 +384,101 @@ def _vision_product_set(current: settings_module.Settings) -> tuple[str, str, st
     """Project, location, product set and category: what every Vision adapter is built with."""
     return (current.project_id, current.vision_location, current.vision_product_set,
             current.vision_product_category)
+
+
+# Interactions and preference features (docs/decisions/0022-interactions-and-preferences.md)
+
+def preferences_unit_of_work() -> "PreferencesUnitOfWork":
+    """A unit of work with `preferences` (common/adapters/postgres_preferences.py)."""
+    from common.adapters.postgres_preferences import PreferencesUnitOfWork
+
+    return PreferencesUnitOfWork(engine(), relay())
+
+
+@per_database_role
+def preference_reads() -> "PostgresPreferenceReads":
+    """The promoted feed's read of a pseudonym's features."""
+    from common.adapters.postgres_preferences import PostgresPreferenceReads
+
+    return PostgresPreferenceReads(engine())
+
+
+@per_database_role
+def interaction_limiter() -> "PostgresRateLimiter":
+    """Interaction batches per pseudonym (INTERACTION_BATCHES_PER_WINDOW a window)."""
+    from common.adapters.rate_limits import PostgresRateLimiter
+
+    return PostgresRateLimiter(engine(), settings().interaction_window_s)
+
+
+@lru_cache(maxsize=1)
+def interaction_publisher() -> "DirectEventPublisher":
+    """Publishes a batch of interactions straight to Pub/Sub (no outbox: telemetry)."""
+    from common.adapters.interaction_publisher import DirectEventPublisher
+
+    return DirectEventPublisher(publisher)
+
+
+# The promoted feed (docs/decisions/0023-promoted-feed.md)
+
+@per_database_role
+def promoted_products() -> "CachedPromotedProducts":
+    """Active promotions with their products, for GET /v1/feed/promoted (read at most once
+    every FEED_CANDIDATES_TTL_S per instance)."""
+    from common.adapters.postgres_feed import (
+        FEED_CANDIDATES_TTL_S,
+        CachedPromotedProducts,
+        PostgresPromotedProducts,
+    )
+
+    return CachedPromotedProducts(PostgresPromotedProducts(engine()), FEED_CANDIDATES_TTL_S)
+
+
+def feed_unit_of_work() -> "FeedUnitOfWork":
+    """A unit of work with `counters` (promotion_stats), for the impression and click counts."""
+    from common.adapters.postgres_feed import FeedUnitOfWork
+
+    return FeedUnitOfWork(engine(), relay())
+
+
+@lru_cache(maxsize=1)
+def feed_publisher() -> "DirectEventPublisher":
+    """Publishes feed.served straight to Pub/Sub (no outbox: telemetry)."""
+    from common.adapters.interaction_publisher import DirectEventPublisher
+
+    return DirectEventPublisher(publisher)
+
+
+# Federated learning (docs/decisions/0024-federated-learning.md)
+
+def federated_unit_of_work() -> "FederatedUnitOfWork":
+    """A unit of work with `federated`: model versions and round updates."""
+    from common.adapters.postgres_federated import FederatedUnitOfWork
+
+    return FederatedUnitOfWork(engine(), relay())
+
+
+@lru_cache(maxsize=1)
+def model_reader() -> "ModelObjectReader":
+    """Model objects read over their public URL (MODEL_BASE_URL), once per version."""
+    from common.adapters.gcs_models import ModelObjectReader
+
+    return ModelObjectReader(settings().model_base_url)
+
+
+@lru_cache(maxsize=1)
+def model_objects() -> "GcsModelObjects":
+    """Writes model versions to MODEL_BUCKET (aggregate_fl_round: `uses: models`)."""
+    from common.adapters.gcs_models import GcsModelObjects
+
+    return GcsModelObjects(settings(), model_reader())
+
+
+@per_database_role
+def model_store() -> "PublishedModels":
+    """ModelStore: the current model for the feed (fl_models, then the cached object)."""
+    from common.adapters.gcs_models import PublishedModels
+    from common.adapters.postgres_federated import newest_model_version
+
+    database = engine()
+    return PublishedModels(lambda: newest_model_version(database), model_reader().read)

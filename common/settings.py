@@ -25,6 +25,9 @@ LOCAL_DEMO_PASSWORD = "Bazaar-demo-2026!"
 # Signs page tokens outside production; production reads the page-token-key secret.
 LOCAL_PAGE_TOKEN_KEY = "local-page-token-key: not a secret"
 MIN_PAGE_TOKEN_KEY_CHARS = 32
+# Keys pseudonymous ids outside production; production reads the pseudonym-key secret.
+LOCAL_PSEUDONYM_KEY = "local-pseudonym-key: not a secret, do not use"
+MIN_PSEUDONYM_KEY_CHARS = 32
 # Where BAZAAR_FAULT may kill a test process (common/faults.py says where each one is).
 FAULT_POINTS = ("after_commit", "order_after_reserve", "order_after_provider_payment",
                 "order_after_payment_recorded", "order_after_saga_start",
@@ -96,6 +99,12 @@ class Settings:
     # Signs page tokens (common/domain/page_tokens.py). In production a Secret Manager
     # secret that only the functions that page get: read it with page_token_signing_key().
     page_token_key: str | None = None
+    # Keys pseudonymous ids (common/domain/pseudonyms.py): a Secret Manager secret in
+    # production, given to the functions that `use: pseudonyms`; read it with pseudonym_hmac_key().
+    pseudonym_key: str | None = None
+    # Interactions: batches one pseudonym may send per window (past it: 429).
+    interaction_batches_per_window: int = 60
+    interaction_window_s: int = 60
     # Payments (Stripe). The keys are Secret Manager secrets in production, given only to the
     # functions that `use: payments` / receive the provider's webhooks. The API base is the
     # local twin's address (devstack/stripe); unset means Stripe itself, and production
@@ -119,6 +128,27 @@ class Settings:
     commission_default_bp: int = 1000
     # A shipped part counts as delivered this many days after shipping (deliver_overdue_parts).
     auto_delivery_days: int = 14
+    # Local and tests only: a file holding the clock's offset in seconds (common/clock.py).
+    clock_offset_file: str | None = None
+    # Promotions: the daily rate in minor units per category id, else the default; the
+    # longest promotion in days.
+    promotion_daily_rates: Mapping[str, int] = field(default_factory=dict)
+    promotion_daily_rate: int = 500
+    promotion_max_days: int = 90
+    # Federated learning: the model bucket (immutable objects behind the CDN) and its public
+    # base URL; a round aggregates once FL_MIN_UPDATES updates arrived, each clipped to
+    # FL_CLIP_NORM (L2), weighted by at most FL_MAX_WEIGHT examples, with Gaussian noise
+    # z = FL_NOISE_MULTIPLIER; factors += FL_SERVER_LR × mean; FL_MAX_ITEMS items of FL_DIM
+    # (items × dim floats must fit the 64 KiB request body of POST /v1/fl/updates).
+    model_bucket: str = "bazaar-models"
+    model_base_url: str = "http://127.0.0.1:4443/bazaar-models"
+    fl_min_updates: int = 10
+    fl_clip_norm: float = 1.0
+    fl_max_weight: int = 20
+    fl_noise_multiplier: float = 1.0
+    fl_server_lr: float = 10.0
+    fl_max_items: int = 300
+    fl_dim: int = 8
 
     @property
     def is_production(self) -> bool:
@@ -137,6 +167,13 @@ class Settings:
             raise SettingsError("PAGE_TOKEN_KEY is not set: give this function the "
                                 "page-token-key secret")
         return self.page_token_key.encode()
+
+    def pseudonym_hmac_key(self) -> bytes:
+        """The pseudonym key; SettingsError where production was not given the secret."""
+        if not self.pseudonym_key:
+            raise SettingsError("PSEUDONYM_KEY is not set: give this function the "
+                                "pseudonym-key secret")
+        return self.pseudonym_key.encode()
 
 
 def _flag(value: str | None, default: bool = False) -> bool:
@@ -160,6 +197,20 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    """A finite float setting; SettingsError for anything else."""
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, not {raw!r}") from exc
+    if value != value or value in (float("inf"), float("-inf")):
+        raise SettingsError(f"{name} must be finite")
+    return value
+
+
 def _per_method(env: Mapping[str, str], pattern: str, defaults: Mapping[str, int]
                 ) -> dict[str, int]:
     """One integer setting per payment method, e.g. RESERVATION_TTL_CARD_S."""
@@ -167,17 +218,17 @@ def _per_method(env: Mapping[str, str], pattern: str, defaults: Mapping[str, int
             for method, default in defaults.items()}
 
 
-def _rates(raw: str | None) -> dict[str, int]:
-    """COMMISSION_RATES_BP: a JSON object {category_id: basis points}."""
+def _rates(raw: str | None, name: str = "COMMISSION_RATES_BP") -> dict[str, int]:
+    """COMMISSION_RATES_BP / PROMOTION_DAILY_RATES: a JSON object {category_id: integer}."""
     if not raw:
         return {}
     try:
         rates = json.loads(raw)
     except ValueError as exc:
-        raise SettingsError("COMMISSION_RATES_BP must be a JSON object") from exc
+        raise SettingsError(f"{name} must be a JSON object") from exc
     if not isinstance(rates, dict) or not all(
             isinstance(v, int) and not isinstance(v, bool) for v in rates.values()):
-        raise SettingsError("COMMISSION_RATES_BP must map category ids to integers")
+        raise SettingsError(f"{name} must map category ids to integers")
     return {str(k): v for k, v in rates.items()}
 
 
@@ -239,6 +290,9 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
         log_level=env.get("LOG_LEVEL", "INFO"),
         fault_point=env.get("BAZAAR_FAULT") or None,
         page_token_key=env.get("PAGE_TOKEN_KEY") or (None if production else LOCAL_PAGE_TOKEN_KEY),
+        pseudonym_key=env.get("PSEUDONYM_KEY") or (None if production else LOCAL_PSEUDONYM_KEY),
+        interaction_batches_per_window=_int(env, "INTERACTION_BATCHES_PER_WINDOW", 60),
+        interaction_window_s=_int(env, "INTERACTION_WINDOW_S", 60),
         stripe_secret_key=env.get("STRIPE_SECRET_KEY") or None,
         stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET") or None,
         stripe_api_base=(env.get("STRIPE_API_BASE") or "").rstrip("/") or None,
@@ -252,9 +306,39 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
         commission_rates_bp=_rates(env.get("COMMISSION_RATES_BP")),
         commission_default_bp=_int(env, "COMMISSION_DEFAULT_BP", 1000),
         auto_delivery_days=_int(env, "AUTO_DELIVERY_DAYS", 14),
+        clock_offset_file=env.get("BAZAAR_CLOCK_OFFSET_FILE") or None,
+        promotion_daily_rates=_rates(env.get("PROMOTION_DAILY_RATES"), "PROMOTION_DAILY_RATES"),
+        promotion_daily_rate=_int(env, "PROMOTION_DAILY_RATE", 500),
+        promotion_max_days=_int(env, "PROMOTION_MAX_DAYS", 90),
+        model_bucket=env.get("MODEL_BUCKET", "bazaar-models"),
+        # Production's default: the load balancer's own origin (it serves /models/...).
+        model_base_url=(env.get("MODEL_BASE_URL") or (
+            env.get("PUBLIC_BASE_URL", "") if production
+            else "http://127.0.0.1:4443/bazaar-models")).rstrip("/"),
+        fl_min_updates=_int(env, "FL_MIN_UPDATES", 10),
+        fl_clip_norm=_float(env, "FL_CLIP_NORM", 1.0),
+        fl_max_weight=_int(env, "FL_MAX_WEIGHT", 20),
+        fl_noise_multiplier=_float(env, "FL_NOISE_MULTIPLIER", 1.0),
+        fl_server_lr=_float(env, "FL_SERVER_LR", 10.0),
+        fl_max_items=_int(env, "FL_MAX_ITEMS", 300),
+        fl_dim=_int(env, "FL_DIM", 8),
     )
     _refuse_forbidden(settings, env)
     return settings
+
+
+def _refuse_bad_federated(settings: Settings) -> None:
+    """Federated learning settings that would break the clip, the weights or the accounting."""
+    if settings.fl_min_updates < 1 or settings.fl_max_weight < 1 or settings.fl_max_items < 1:
+        raise SettingsError("FL_MIN_UPDATES, FL_MAX_WEIGHT and FL_MAX_ITEMS must be positive")
+    if not 1 <= settings.fl_dim <= 256:
+        raise SettingsError("FL_DIM must be 1..256")
+    if settings.fl_clip_norm <= 0 or settings.fl_server_lr <= 0:
+        raise SettingsError("FL_CLIP_NORM and FL_SERVER_LR must be positive")
+    if settings.fl_noise_multiplier < 0:
+        raise SettingsError("FL_NOISE_MULTIPLIER must be >= 0")
+    if settings.is_production and not settings.model_base_url.startswith("https://"):
+        raise SettingsError("MODEL_BASE_URL must be https in production")
 
 
 def _refuse_forbidden(settings: Settings, env: Mapping[str, str]) -> None:
@@ -276,14 +360,25 @@ def _refuse_forbidden(settings: Settings, env: Mapping[str, str]) -> None:
     rates = [*settings.commission_rates_bp.values(), settings.commission_default_bp]
     if not all(0 <= rate <= 10000 for rate in rates):
         raise SettingsError("commission rates must be 0..10000 basis points")
+    if settings.interaction_batches_per_window < 1 or settings.interaction_window_s < 1:
+        raise SettingsError("INTERACTION_BATCHES_PER_WINDOW and INTERACTION_WINDOW_S must be "
+                            "positive")
+    _refuse_bad_federated(settings)
     if not 1 <= settings.auto_delivery_days <= 90:
         raise SettingsError("AUTO_DELIVERY_DAYS must be 1..90")
+    if not all(rate > 0 for rate in [*settings.promotion_daily_rates.values(),
+                                     settings.promotion_daily_rate]):
+        raise SettingsError("promotion daily rates must be positive")
+    if not 1 <= settings.promotion_max_days <= 365:
+        raise SettingsError("PROMOTION_MAX_DAYS must be 1..365")
     if settings.fault_point is not None and settings.fault_point not in FAULT_POINTS:
         raise SettingsError(f"BAZAAR_FAULT must be one of {FAULT_POINTS}")
     if not settings.is_production:
         return
     if settings.fault_point is not None:
         raise SettingsError("production refuses BAZAAR_FAULT")
+    if settings.clock_offset_file is not None:
+        raise SettingsError("production refuses BAZAAR_CLOCK_OFFSET_FILE")
     emulators = [name for name in EMULATOR_VARIABLES if env.get(name)]
     if emulators:
         # With FIREBASE_AUTH_EMULATOR_HOST set, firebase-admin accepts unsigned tokens.
@@ -304,6 +399,11 @@ def _refuse_forbidden(settings: Settings, env: Mapping[str, str]) -> None:
             or settings.page_token_key == LOCAL_PAGE_TOKEN_KEY):
         raise SettingsError(f"production needs a PAGE_TOKEN_KEY of at least "
                             f"{MIN_PAGE_TOKEN_KEY_CHARS} characters (not the local one)")
+    if settings.pseudonym_key is not None and (
+            len(settings.pseudonym_key) < MIN_PSEUDONYM_KEY_CHARS
+            or settings.pseudonym_key == LOCAL_PSEUDONYM_KEY):
+        raise SettingsError(f"production needs a PSEUDONYM_KEY of at least "
+                            f"{MIN_PSEUDONYM_KEY_CHARS} characters (not the local one)")
 
 
 @lru_cache(maxsize=1)

@@ -21,8 +21,10 @@ TRIGGERS = ("http", "internal", "pubsub")
 # start, read and cancel saga executions) earns none here: roles/workflows.invoker comes
 # from terraform/workflows.yaml (`started_by`, `callbacks_from`).
 USES = ("database", "auth", "auth_admin", "auth_client", "pubsub", "mail", "page_tokens",
+        "pseudonyms", "ranking",
         "storage", "upload_urls", "docs", "imaging", "vision", "payments", "payments_webhook",
-        "workflows", "firestore")
+        "workflows", "firestore", "federated", "models",
+        "model_publisher")
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ ROOT_LOCAL = manifest.ROOT / ".local"
 PROJECT_ID = "demo-bazaar"
 UPLOAD_BUCKET = "bazaar-uploads"
 RENDITIONS_BUCKET = "bazaar-renditions"
+MODEL_BUCKET = "bazaar-models"
 SERVERS = ("werkzeug", "gunicorn")
 WORKFLOWS_LOCATION = "europe-west1"
 # The webhook door (functions/receive_stripe_webhook): the twin's endpoint, registered once.
@@ -147,6 +148,7 @@ def _start_services(stack: Stack, duplicate_delivery: bool) -> None:
                 pubsub_host=f"{HOST}:{ports.pubsub}"))
             gcs.ensure_bucket(UPLOAD_BUCKET)  # type: ignore[attr-defined]
             gcs.ensure_bucket(RENDITIONS_BUCKET)  # type: ignore[attr-defined]
+            gcs.ensure_bucket(MODEL_BUCKET)  # type: ignore[attr-defined]
             _timed(stack, "mail", lambda: start_mail_sink(local, port=ports.smtp))
             _timed(stack, "firestore", lambda: start_firestore(
                 local, port=ports.firestore, project_id=PROJECT_ID))
@@ -174,12 +176,15 @@ def _configure_environment(stack: Stack, extra_env: dict[str, str]) -> None:
 
     env = {"BAZAAR_ENV": os.environ.get("BAZAAR_ENV", "local"),
            "GOOGLE_CLOUD_PROJECT": PROJECT_ID,
-           "PUBLIC_BASE_URL": stack.base_url}
+           "PUBLIC_BASE_URL": stack.base_url,
+           # common/clock.py: tests move every function's "now" by rewriting this file.
+           "BAZAAR_CLOCK_OFFSET_FILE": str(stack.local_dir / "clock-offset")}
     for service in stack.services.values():
         env.update(service.env())  # type: ignore[attr-defined]
     gcs_url = stack.services["gcs"].url  # type: ignore[attr-defined]
     env.update({"UPLOAD_BUCKET": UPLOAD_BUCKET, "RENDITIONS_BUCKET": RENDITIONS_BUCKET,
                 "MEDIA_BASE_URL": f"{gcs_url}/{RENDITIONS_BUCKET}",
+                "MODEL_BUCKET": MODEL_BUCKET, "MODEL_BASE_URL": f"{gcs_url}/{MODEL_BUCKET}",
                 "UPLOAD_SIGNER_KEY_FILE": str(ensure_signer_key(stack.local_dir, PROJECT_ID))})
     env.update(extra_env)
     os.environ.update(env)

@@ -23,6 +23,8 @@ locals {
   public_base_url = coalesce(var.public_base_url, "https://${var.domain}")
   # The load balancer serves the renditions bucket under /media/ (load_balancer module).
   media_base_url = "https://${var.domain}/media"
+  # ... and the model bucket under /models/, the object names starting with models/.
+  model_base_url = "https://${var.domain}"
 
   # Read by common/settings.py; per-function values (DATABASE_IAM_USER, secrets, the
   # `uses:` environment below) are added by the functions module. MEDIA_BASE_URL goes to
@@ -61,6 +63,12 @@ locals {
     }
     imaging = local.recognizer_environment
     vision  = local.recognizer_environment
+    # Federated learning: where model versions are read (all of these) and written.
+    federated = { MODEL_BASE_URL = local.model_base_url }
+    models    = { MODEL_BASE_URL = local.model_base_url }
+    # A noisy round of few devices drowns the signal (z·C/Σw; docs/decisions/0024): the
+    # aggregation waits for 200 updates in production.
+    model_publisher = { MODEL_BUCKET = module.storage.model_bucket, MODEL_BASE_URL = local.model_base_url, FL_MIN_UPDATES = "200" }
   }
 
   # The object-notification topic is written by Cloud Storage only, so no function may
@@ -157,6 +165,7 @@ module "functions" {
   source_bucket         = module.storage.function_source_bucket
   upload_bucket         = module.storage.upload_bucket
   renditions_bucket     = module.storage.renditions_bucket
+  model_bucket          = module.storage.model_bucket
   vpc_connector         = module.network.vpc_connector_id
   sql_instance_name     = module.database.instance_name
   publish_topics        = local.app_topics
@@ -208,6 +217,7 @@ module "load_balancer" {
   domain               = var.domain
   functions            = module.functions.http_services
   media_bucket         = module.storage.renditions_bucket
+  model_bucket         = module.storage.model_bucket
   route_rules          = module.manifest.route_rules
   path_methods         = module.manifest.path_methods
   default_function     = var.lb_default_function

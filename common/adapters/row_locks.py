@@ -19,7 +19,7 @@ from sqlalchemy import text
 # Outermost first. A use case that needs rows of several tables takes them in this order.
 LOCK_ORDER = ("accounts", "products", "product_images", "orders", "order_parts",
               "stock_reservations", "payments", "vendor_payment_accounts", "vendor_transfers",
-              "refunds")
+              "refunds", "promotions", "user_features")
 
 
 class LockOrderError(RuntimeError):

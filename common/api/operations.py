@@ -16,9 +16,14 @@ from pydantic import BaseModel
 from common.api import catalog_schemas as cs
 from common.api import chat_moderation_schemas as cms
 from common.api import chat_schemas as chs
+from common.api import federated_schemas as fls
+from common.api import feed_schemas as fs
+from common.api import interaction_schemas as its
 from common.api import money_schemas as ms
 from common.api import order_schemas as os_
 from common.api import payment_schemas as ps
+from common.api import promotion_list_schemas as pls
+from common.api import promotion_schemas as prs
 from common.api import refund_schemas as rs
 from common.api import review_moderation_schemas as rms
 from common.api import review_schemas as rvs
@@ -250,6 +255,37 @@ OPERATIONS: dict[str, Operation] = {
             "orders", response=ms.VendorBalance, roles=VENDORS,
         ),
         Operation(
+            "quote_promotion", "GET", "/v1/promotions:quote",
+            "What promoting your product would cost: `days` from now, or `starts_at` with "
+            "`days` or `ends_at` (rounded up to whole days), at its category's daily rate",
+            "promotions", query=prs.QuoteQuery, response=prs.PromotionQuote, roles=VENDORS,
+            errors=(e.VendorNotVerified, e.Forbidden, e.NotFound, e.InvalidRequest),
+        ),
+        Operation(
+            "promote_product", "POST", "/v1/products/{product_id}/promotions",
+            "Promote your listed product for whole days: the fee is taken from your payable "
+            "balance when it covers it, else charged to your saved card (402 when neither "
+            "can pay; nothing is scheduled then)", "promotions",
+            request=prs.PromotionWanted, response=prs.PromotionView, status=201,
+            roles=VENDORS, idempotency="required",
+            errors=(e.VendorNotVerified, e.Forbidden, e.NotFound, e.ProductNotListed,
+                    e.PaymentDeclined, e.PromotionOverlaps, e.InvalidRequest,
+                    e.ProviderUnavailable),
+        ),
+        Operation(
+            "cancel_promotion", "POST", "/v1/promotions/{promotion_id}:cancel",
+            "Cancel your promotion: all of the fee back before it starts, else the whole "
+            "days not yet begun, to where it was paid from", "promotions",
+            response=prs.PromotionView, roles=VENDORS, errors=(e.NotFound, e.InvalidState),
+        ),
+        Operation(
+            "setup_vendor_payment_card", "POST", "/v1/vendors/me/payment-card:setup",
+            "Save a card for promotion fees (charged with you absent): `ready`, or "
+            "`requires_action` with where to authenticate (3-D Secure) first", "promotions",
+            request=prs.SetupPaymentCard, response=prs.PaymentCardSetup, roles=VENDORS,
+            errors=(e.VendorNotVerified, e.PaymentDeclined, e.ProviderUnavailable),
+        ),
+        Operation(
             "create_onboarding_link", "POST", "/v1/vendors/me/payment-account/onboarding-link",
             "A single-use link where you complete your payout account at the payment provider "
             "(409 until your verified profile has one)", "orders",
@@ -358,6 +394,48 @@ OPERATIONS: dict[str, Operation] = {
             "(audited)", "admin",
             request=rms.ModerateReview, response=rms.ModeratedReview, roles=ADMINS,
             errors=(e.NotFound, e.InvalidState),
+        ),
+        Operation(
+            "record_interactions", "POST", "/v1/interactions",
+            "Send a batch of up to 50 interactions (view, click, add_to_cart, dwell, search; "
+            "body at most 16 KB): anonymous clients name their device (`X-Device-Id` or "
+            "`device_id`), signed-in ones may send a bearer token too, which merges the "
+            "device's history into the account once. Retry a 503 with the same batch",
+            "personalization", request=its.RecordInteractions, response=s.Accepted,
+            status=202, errors=(e.TooManyAttempts, e.Unauthenticated, e.ServiceUnavailable),
+            idempotency="none",
+        ),
+        Operation(
+            "get_promoted_feed", "GET", "/v1/feed/promoted",
+            "Active promotions ranked for the caller: personal when signed in (bearer token) "
+            "or by the anonymous client's `X-Device-Id`, else by popularity; at most two "
+            "items of one vendor, nothing the caller bought, a reason per item and the "
+            "item factors of the model version used (for re-ranking on the device)",
+            "personalization", query=fs.FeedQuery, response=fs.PromotedFeed,
+            errors=(e.Unauthenticated, e.AccountBlocked),
+        ),
+        Operation(
+            "list_vendor_promotions", "GET", "/v1/vendors/me/promotions",
+            "Your promotions, newest first (the 100 newest): status, dates, fee, what was "
+            "refunded, spend (fee − refunded), and the impressions and clicks counted so far",
+            "promotions", response=pls.VendorPromotions, roles=VENDORS,
+        ),
+        Operation(
+            "get_fl_model", "GET", "/v1/fl/model",
+            "The current federated model version: the URL of its immutable object (item "
+            "factors of the promoted and popular products, and the training hyper-parameters) "
+            "behind the CDN. Train on the device, then send the update for this version",
+            "personalization", response=fls.FlModel, roles=SIGNED_IN,
+            errors=(e.ModelNotPublished,),
+        ),
+        Operation(
+            "submit_fl_update", "POST", "/v1/fl/updates",
+            "Send this device's clipped update of the item factors for the current model "
+            "version, once per version: items × dim in the model's item order, finite, L2 "
+            "norm at most hyper.clip_norm. Your user factor and your data stay on the device",
+            "personalization", request=fls.SubmitFlUpdate, response=fls.FlUpdateAccepted,
+            status=202, roles=SIGNED_IN, idempotency="none",
+            errors=(e.StaleModelVersion, e.UpdateAlreadyReceived, e.InvalidModelUpdate),
         ),
     ]
 }

@@ -237,6 +237,42 @@ class TooManyMessages(TooManyAttempts):
     message = "You are sending messages too fast: wait a moment, then send again."
 
 
+# Federated learning rounds (common/domain/federated.py) ---------------------------------
+
+class StaleModelVersion(DomainError):
+    status, code, title = 409, "stale_model_version", "Stale model version"
+    message = "A newer model version is out: download it, train again, then send the update."
+
+
+class UpdateAlreadyReceived(DomainError):
+    status, code, title = 409, "update_already_received", "Update already received"
+    message = "This device sent its update for this model version already."
+
+
+class InvalidModelUpdate(DomainError):
+    status, code, title = 422, "invalid_model_update", "Invalid model update"
+    message = "The update does not fit the model: check its shape, values and norm."
+
+
+class ModelNotPublished(DomainError):
+    """Before the first aggregation run there is no model to fetch: not an outage (404)."""
+
+    status, code, title = 404, "model_not_published", "No model yet"
+    message = "No model has been published yet: try again in a minute."
+
+
+# Promotions (common/domain/promotions.py) ---------------------------------------------
+
+class ProductNotListed(DomainError):
+    status, code, title = 409, "product_not_listed", "Product not listed"
+    message = "Only a listed product can be promoted: list it again first."
+
+
+class PromotionOverlaps(DomainError):
+    status, code, title = 422, "promotion_overlaps", "Promotion overlaps"
+    message = "The product is already promoted for part of that time: pick other days."
+
+
 # The door's refusals, before any use case runs ------------------------------------------
 
 class MethodNotAllowed(Problem):

@@ -461,6 +461,121 @@ class ChatMessagePosted(Event):
     sent_at: str
 
 
+# Promotions (common/services/promotion_purchase.py; docs/decisions/0021-promotions.md) --
+
+@dataclass(frozen=True, kw_only=True)
+class PromotionScheduled(Event):
+    """A vendor paid for a promotion (`paid_with` balance or card); times ISO 8601 UTC."""
+
+    type: ClassVar[str] = "promotion.scheduled"
+    topic: ClassVar[str] = "promotions"
+    promotion_id: str
+    product_id: str
+    vendor_id: str
+    starts_at: str
+    ends_at: str
+    fee: int
+    paid_with: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PromotionCancelled(Event):
+    """The vendor cancelled a promotion; `refund`: the whole days not begun, given back."""
+
+    type: ClassVar[str] = "promotion.cancelled"
+    topic: ClassVar[str] = "promotions"
+    promotion_id: str
+    product_id: str
+    vendor_id: str
+    refund: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PromotionActivated(Event):
+    """A scheduled promotion reached its start (common/services/promotion_lifecycle.py)."""
+
+    type: ClassVar[str] = "promotion.activated"
+    topic: ClassVar[str] = "promotions"
+    promotion_id: str
+    product_id: str
+    vendor_id: str
+    ends_at: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PromotionEnded(Event):
+    """A promotion stopped: `reason` completed (its end passed), product_unlisted or
+    vendor_blocked (at once, `refund`: the whole days not begun, given back)."""
+
+    type: ClassVar[str] = "promotion.ended"
+    topic: ClassVar[str] = "promotions"
+    promotion_id: str
+    product_id: str
+    vendor_id: str
+    reason: str
+    refund: int
+
+
+# Federated learning: model versions (common/services/federated_rounds.py) --------------
+
+@dataclass(frozen=True, kw_only=True)
+class FlModelPublished(Event):
+    """A new immutable model version is in the model bucket (v1 seeded, later ones from a
+    round of device updates); `epsilon` is the privacy spent so far (None for v1)."""
+
+    type: ClassVar[str] = "fl.model_published"
+    topic: ClassVar[str] = "federated"
+    version: int
+    object_path: str
+    dim: int
+    items: int
+    round_updates: int
+    epsilon: float | None = None
+
+
+# Interactions: telemetry published directly, not through the outbox -------------------
+# (common/services/interactions.py; docs/decisions/0022-interactions-and-preferences.md)
+
+@dataclass(frozen=True)
+class Interaction:
+    """One validated client interaction; `at` is ISO 8601 UTC."""
+
+    type: str  # view | click | add_to_cart | dwell | search
+    at: str
+    product_id: str | None = None
+    query: str | None = None
+    dwell_ms: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class InteractionsReceived(Event):
+    """A client's batch of interactions; the event id is `batch_id`. Keyed by pseudonyms
+    (common/domain/pseudonyms.py), never by the raw account or device id: `pseudonym` is
+    the account's when signed in, else the device's."""
+
+    type: ClassVar[str] = "interactions.received"
+    topic: ClassVar[str] = "interactions"
+    batch_id: str
+    pseudonym: str
+    account_pseudonym: str | None
+    device_pseudonym: str | None
+    events: tuple[Interaction, ...]
+
+
+# Promoted feed: telemetry published directly, not through the outbox -------------------
+# (common/services/promoted_feed.py; docs/decisions/0023-promoted-feed.md)
+
+@dataclass(frozen=True, kw_only=True)
+class FeedServed(Event):
+    """A page of the promoted feed was served: one impression per promotion on it (no
+    pseudonym: counting needs none)."""
+
+    type: ClassVar[str] = "feed.served"
+    topic: ClassVar[str] = "feed"
+    promotion_ids: tuple[str, ...]
+    model_version: int | None
+
+
 def _concrete(base: type[Event]) -> list[type[Event]]:
     found = []
     for sub in base.__subclasses__():

@@ -14,6 +14,10 @@ Accounts (docs/decisions/0015-ledger-commission-and-payouts.md):
 - `vendor_commission` (per vendor): commission charged to the vendor, net of returns.
 - `vendor_refunds` (per vendor): what was refunded to the vendor's buyers.
 - `vendor_transferred` (per vendor): what reached its connected account, net of reversals.
+- `vendor_promotions` (per vendor): promotion fees paid from its payable, net of refunds.
+- `platform_promotions` (platform): promotion fees the platform earned, net of refunds.
+- `promotion_card_funds` (platform): promotion fees charged to vendors' cards, held at the
+  provider, net of refunds (docs/decisions/0021-promotions.md).
 What the platform owes a vendor (payable) is minus the sum of that vendor's accounts.
 """
 
@@ -34,10 +38,14 @@ class Account(str, enum.Enum):
     VENDOR_COMMISSION = "vendor_commission"
     VENDOR_REFUNDS = "vendor_refunds"
     VENDOR_TRANSFERRED = "vendor_transferred"
+    VENDOR_PROMOTIONS = "vendor_promotions"
+    PLATFORM_PROMOTIONS = "platform_promotions"
+    PROMOTION_CARD_FUNDS = "promotion_card_funds"
 
 
 VENDOR_ACCOUNTS = frozenset({Account.VENDOR_SALES, Account.VENDOR_COMMISSION,
-                             Account.VENDOR_REFUNDS, Account.VENDOR_TRANSFERRED})
+                             Account.VENDOR_REFUNDS, Account.VENDOR_TRANSFERRED,
+                             Account.VENDOR_PROMOTIONS})
 
 
 class JournalKind(str, enum.Enum):
@@ -45,6 +53,8 @@ class JournalKind(str, enum.Enum):
     REFUND = "refund"
     TRANSFER = "transfer"
     REVERSAL = "reversal"
+    PROMOTION_FEE = "promotion_fee"
+    PROMOTION_REFUND = "promotion_refund"
 
 
 class UnbalancedJournal(ValueError):
@@ -170,11 +180,14 @@ class VendorBalance:
     refunds: int
     transferred: int
     currency: str = CURRENCY
+    promotions: int = 0
 
     @property
     def payable(self) -> int:
-        """What the platform holds for the vendor: its share of sales not yet transferred."""
-        return self.sales - self.commission - self.refunds - self.transferred
+        """What the platform holds for the vendor: its share of sales not yet transferred,
+        less the promotion fees paid from it."""
+        return (self.sales - self.commission - self.refunds - self.transferred
+                - self.promotions)
 
 
 def vendor_balance(sums: Mapping[Account, int]) -> VendorBalance:
@@ -182,10 +195,47 @@ def vendor_balance(sums: Mapping[Account, int]) -> VendorBalance:
     return VendorBalance(sales=-sums.get(Account.VENDOR_SALES, 0),
                          commission=sums.get(Account.VENDOR_COMMISSION, 0),
                          refunds=sums.get(Account.VENDOR_REFUNDS, 0),
-                         transferred=sums.get(Account.VENDOR_TRANSFERRED, 0))
+                         transferred=sums.get(Account.VENDOR_TRANSFERRED, 0),
+                         promotions=sums.get(Account.VENDOR_PROMOTIONS, 0))
 
 
 def payable_of(sums: Mapping[Account, int]) -> int:
     """What is owed for the entries summed (a vendor's, or one part's): minus their sum."""
     return -sum(amount for account, amount in sums.items() if account in VENDOR_ACCOUNTS)
 
+
+
+def promotion_fee_journal(promotion_id: str, vendor_id: str, fee: int,
+                          from_parts: Mapping[str, int] | None) -> Journal:
+    """A promotion's fee as platform revenue: taken from the vendor's payable on the parts
+    not yet transferred (`from_parts`: part id → amount), or, paid by card (None), cash in."""
+    entries: tuple[Entry, ...]
+    if from_parts is None:
+        entries = (Entry(Account.PROMOTION_CARD_FUNDS, fee),
+                   Entry(Account.PLATFORM_PROMOTIONS, -fee))
+    else:
+        if sum(from_parts.values()) != fee:
+            raise ValueError(f"promotion {promotion_id}: the parts do not cover the fee")
+        entries = tuple(Entry(Account.VENDOR_PROMOTIONS, amount, vendor_id, part_id)
+                        for part_id, amount in sorted(from_parts.items())
+                        ) + (Entry(Account.PLATFORM_PROMOTIONS, -fee),)
+    return Journal(f"promotion:{promotion_id}", JournalKind.PROMOTION_FEE, None, vendor_id,
+                   entries)
+
+
+def promotion_refund_journal(promotion_id: str, vendor_id: str, amount: int,
+                             to_parts: Mapping[str, int] | None) -> Journal:
+    """Unused promotion days given back where the fee came from: the payable of those parts,
+    or (None) the card, refunded at the provider."""
+    entries: tuple[Entry, ...]
+    if to_parts is None:
+        entries = (Entry(Account.PLATFORM_PROMOTIONS, amount),
+                   Entry(Account.PROMOTION_CARD_FUNDS, -amount))
+    else:
+        if sum(to_parts.values()) != amount:
+            raise ValueError(f"promotion {promotion_id}: the parts do not add up to the refund")
+        entries = (Entry(Account.PLATFORM_PROMOTIONS, amount),) + tuple(
+            Entry(Account.VENDOR_PROMOTIONS, -share, vendor_id, part_id)
+            for part_id, share in sorted(to_parts.items()))
+    return Journal(f"promotion_refund:{promotion_id}", JournalKind.PROMOTION_REFUND, None,
+                   vendor_id, entries)

@@ -47,3 +47,19 @@ def verified_vendor(api, admin) -> User:
                         json={"checklist": CHECKLIST})
     assert response.status_code == 200, response.text
     return vendor
+
+
+@pytest.fixture
+def advance_clock(stack):
+    """`advance_clock(seconds)` moves every function's "now" (common/clock.py) forward; the
+    clock goes back to where it was when the test ends."""
+    from common import clock
+
+    path = stack.env["BAZAAR_CLOCK_OFFSET_FILE"]
+    start = clock.offset_seconds()
+
+    def advance(seconds: float) -> None:
+        clock.write_offset(path, clock.offset_seconds() + seconds)
+
+    yield advance
+    clock.write_offset(path, start)

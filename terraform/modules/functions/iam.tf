@@ -78,7 +78,7 @@ resource "google_pubsub_topic_iam_member" "publisher" {
   member = "serviceAccount:${google_service_account.fn[each.value.function].email}"
 }
 
-# auth_client / mail / page_tokens / payments / payments_webhook: read the one secret that
+# auth_client / mail / page_tokens / pseudonyms / payments / payments_webhook: read the one secret that
 # the function's use needs.
 resource "google_secret_manager_secret_iam_member" "accessor" {
   for_each = local.secret_grants
@@ -109,6 +109,18 @@ resource "google_storage_bucket_iam_member" "renditions_writer" {
 
   bucket = var.renditions_bucket
   role   = "roles/storage.objectUser"
+  member = "serviceAccount:${google_service_account.fn[each.key].email}"
+}
+
+# model_publisher: aggregate_fl_round writes each new model version once. objectCreator
+# creates objects and nothing else (no read, overwrite, delete or list): a version is
+# content-addressed and written with ifGenerationMatch=0; it reads versions back through
+# the public URL like every device.
+resource "google_storage_bucket_iam_member" "model_publisher" {
+  for_each = local.model_publishers
+
+  bucket = var.model_bucket
+  role   = "roles/storage.objectCreator"
   member = "serviceAccount:${google_service_account.fn[each.key].email}"
 }
 

@@ -13,6 +13,7 @@ locals {
   auth_admin_users = { for name, f in local.functions : name => f if contains(f.uses, "auth_admin") }
   storage_users    = { for name, f in local.functions : name => f if contains(f.uses, "storage") }
   upload_url_users = { for name, f in local.functions : name => f if contains(f.uses, "upload_urls") }
+  model_publishers = { for name, f in local.functions : name => f if contains(f.uses, "model_publisher") }
   firestore_users  = { for name, f in local.functions : name => f if contains(f.uses, "firestore") }
 
   # Instance size: the first `uses:` group (alphabetically) that var.sizing lists, else
@@ -39,6 +40,7 @@ locals {
     FIREBASE_WEB_API_KEY = { use = "auth_client", secret = var.secrets["firebase-web-api-key"] }
     SMTP_PASSWORD        = { use = "mail", secret = var.secrets["smtp-password"] }
     PAGE_TOKEN_KEY       = { use = "page_tokens", secret = var.secrets["page-token-key"] }
+    PSEUDONYM_KEY        = { use = "pseudonyms", secret = var.secrets["pseudonym-key"] }
     # The provider's API key to those that call it; the webhook door gets the signing
     # secret only (it verifies callbacks and calls nothing).
     STRIPE_SECRET_KEY     = { use = "payments", secret = var.secrets["stripe-secret-key"] }

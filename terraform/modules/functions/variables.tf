@@ -44,6 +44,11 @@ variable "renditions_bucket" {
   type        = string
 }
 
+variable "model_bucket" {
+  description = "Public model bucket: only functions using `model_publisher` may create objects in it."
+  type        = string
+}
+
 variable "vpc_connector" {
   description = "Serverless VPC Access connector id for egress to Cloud SQL."
   type        = string
@@ -60,7 +65,7 @@ variable "publish_topics" {
 }
 
 variable "secrets" {
-  description = "Secret ids by name (firebase-web-api-key, smtp-password, page-token-key, stripe-secret-key, stripe-webhook-secret)."
+  description = "Secret ids by name (firebase-web-api-key, smtp-password, page-token-key, stripe-secret-key, stripe-webhook-secret, pseudonym-key)."
   type        = map(string)
 }
 

@@ -12,6 +12,7 @@ output "route_priorities" {
   description = "Route rules in evaluation order (for review in plans)."
   value = concat(
     ["1 GET|HEAD ${var.media_path_prefix}* -> renditions bucket (CDN, prefix rewritten to /)"],
+    ["2 GET|HEAD ${var.model_path_prefix}* -> model bucket (CDN, path kept as the object name)"],
     [for r in var.route_rules : "${r.priority} ${r.method} ${r.path} -> ${r.function}"],
   )
 }

@@ -49,6 +49,21 @@ resource "google_compute_url_map" "api" {
       }
     }
 
+    # GET/HEAD under /models/ read the model bucket (models.tf), the path as the object name.
+    route_rules {
+      priority = 2
+      service  = google_compute_backend_bucket.models.id
+
+      match_rules {
+        prefix_match = var.model_path_prefix
+
+        header_matches {
+          header_name = ":method"
+          regex_match = "^(GET|HEAD)$"
+        }
+      }
+    }
+
     dynamic "route_rules" {
       for_each = var.route_rules
       iterator = route
@@ -91,8 +106,8 @@ resource "google_compute_url_map" "api" {
       error_message = "default_function ${var.default_function} is not an HTTP function of the manifest."
     }
     precondition {
-      condition     = alltrue([for r in var.route_rules : r.priority > 1 && !startswith(r.path, var.media_path_prefix)])
-      error_message = "API routes must not use priority 1 or paths under ${var.media_path_prefix}; both belong to the renditions route."
+      condition     = alltrue([for r in var.route_rules : r.priority > 2 && !startswith(r.path, var.media_path_prefix) && !startswith(r.path, var.model_path_prefix)])
+      error_message = "API routes must not use priorities 1-2 or paths under ${var.media_path_prefix} or ${var.model_path_prefix}; they belong to the renditions and model routes."
     }
   }
 }

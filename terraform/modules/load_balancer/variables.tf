@@ -34,6 +34,22 @@ variable "media_path_prefix" {
   }
 }
 
+variable "model_bucket" {
+  description = "Public bucket of the federated model versions, served at model_path_prefix through Cloud CDN."
+  type        = string
+}
+
+variable "model_path_prefix" {
+  description = "Path prefix of the model objects (their names start with it, minus the leading slash)."
+  type        = string
+  default     = "/models/"
+
+  validation {
+    condition     = can(regex("^/[a-z0-9-]+/$", var.model_path_prefix))
+    error_message = "model_path_prefix must be one path segment between slashes, e.g. /models/."
+  }
+}
+
 variable "route_rules" {
   description = "Ordered route rules from the manifest module."
   type = list(object({

@@ -7,6 +7,7 @@ variable "secrets" {
     page-token-key        = "HMAC-SHA256 key that signs page tokens (PAGE_TOKEN_KEY), at least 32 characters."
     stripe-secret-key     = "Stripe secret API key (STRIPE_SECRET_KEY, sk_live_...), given only to functions that use payments."
     stripe-webhook-secret = "Signing secret of the Stripe webhook endpoint (STRIPE_WEBHOOK_SECRET, whsec_...), given only to the webhook door."
+    pseudonym-key         = "HMAC-SHA256 key of pseudonymous account and device ids (PSEUDONYM_KEY), at least 32 characters."
   }
 }
 

@@ -1,7 +1,8 @@
-# Four buckets: uploads (client PUTs through signed URLs), renditions (public WebP
-# renditions served through the load balancer's CDN), function sources (zips read by
-# Cloud Build) and access logs of the others. All use uniform access; all but the
-# renditions bucket are private with public access prevention enforced.
+# Five buckets: uploads (client PUTs through signed URLs), renditions (public WebP
+# renditions served through the load balancer's CDN), models (public federated model
+# versions, also behind the CDN), function sources (zips read by Cloud Build) and access
+# logs of the others. All use uniform access; all but the renditions and models buckets
+# are private with public access prevention enforced.
 
 resource "google_storage_bucket" "access_logs" {
   #checkov:skip=CKV_GCP_62:the access-log bucket cannot log to itself (CKV_GCP_63) and a log-of-logs bucket would need the same waiver (see checkov-waivers.yaml)
@@ -118,6 +119,40 @@ resource "google_storage_bucket" "renditions" {
 resource "google_storage_bucket_iam_member" "renditions_public" {
   #checkov:skip=CKV_GCP_28:public read of the renditions only (objects.get, no listing): metadata-free WebP images shown on public product pages (see checkov-waivers.yaml)
   bucket = google_storage_bucket.renditions.name
+  role   = "roles/storage.legacyObjectReader"
+  member = "allUsers"
+}
+
+# Federated learning's model versions (docs/decisions/0024-federated-learning.md): one JSON
+# object per version, models/v<version>-<content digest>.json, written once (if the name is
+# free) by aggregate_fl_round with `Cache-Control: public, max-age=31536000, immutable`, and
+# read by devices and the feed at https://<domain>/models/... through Cloud CDN (backend
+# bucket). Nothing is overwritten, so object versioning would keep nothing.
+resource "google_storage_bucket" "models" {
+  #checkov:skip=CKV_GCP_114:public by design: it holds only the published model versions (item factors of promoted and popular products), served through Cloud CDN (see checkov-waivers.yaml)
+  #checkov:skip=CKV_GCP_78:versioning off: objects are content-addressed and never overwritten or deleted by the platform (see checkov-waivers.yaml)
+  name                        = "${var.project_id}-bazaar-models"
+  location                    = var.region
+  uniform_bucket_level_access = true
+  # "inherited" rather than "enforced": enforcement would refuse the allUsers grant below.
+  public_access_prevention = "inherited"
+  labels                   = var.labels
+
+  versioning {
+    enabled = false
+  }
+
+  logging {
+    log_bucket        = google_storage_bucket.access_logs.name
+    log_object_prefix = "models/"
+  }
+}
+
+# Anyone may read a model object they know the name of (devices download the URL that
+# GET /v1/fl/model answers), nothing else: legacyObjectReader is storage.objects.get only.
+resource "google_storage_bucket_iam_member" "models_public" {
+  #checkov:skip=CKV_GCP_28:public read of the model objects only (objects.get, no listing): published model versions, no device data (see checkov-waivers.yaml)
+  bucket = google_storage_bucket.models.name
   role   = "roles/storage.legacyObjectReader"
   member = "allUsers"
 }

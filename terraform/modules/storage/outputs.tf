@@ -8,6 +8,11 @@ output "renditions_bucket" {
   value       = google_storage_bucket.renditions.name
 }
 
+output "model_bucket" {
+  description = "Name of the public model bucket (the load balancer's /models/ backend)."
+  value       = google_storage_bucket.models.name
+}
+
 output "function_source_bucket" {
   description = "Name of the bucket that holds the function zips."
   value       = google_storage_bucket.function_source.name

@@ -1,0 +1,168 @@
+"""The interaction use cases (common/services/interactions.py) over fakes of their ports:
+keying by pseudonym, the rate limit, Pub/Sub down, folding, and the once-only login merge."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime, timezone
+
+import pytest
+
+from common.domain.errors import InvalidRequest, ServiceUnavailable, TooManyAttempts
+from common.domain.events import OrderPaid
+from common.domain.preferences import Preferences, ProductFacts
+from common.domain.pseudonyms import pseudonym
+from common.services import interactions as use_cases
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
+KEY = b"unit-test-pseudonym-key-of-32-bytes!!"
+ACCOUNT = "5b0d7a3e-0c4e-4d55-9a43-5e0a1c1d0a01"
+DEVICE = "device-0123456789"
+HEADPHONES = "11111111-1111-4111-8111-111111111111"
+FACTS = {HEADPHONES: ProductFacts(HEADPHONES, "vendor-a", "electronics",
+                                  "electronics--audio-headphones", 4_999)}
+VIEW = {"type": "view", "at": NOW, "product_id": HEADPHONES, "query": None, "dwell_ms": None}
+
+
+class FakeLimiter:
+    def __init__(self, free: int) -> None:
+        self.free, self.released = free, []
+
+    def reserve(self, limits):
+        if self.free == 0:
+            return 42
+        self.free -= 1
+        return None
+
+    def release(self, buckets):
+        self.released += buckets
+
+
+class FakePublisher:
+    def __init__(self, up: bool = True) -> None:
+        self.up, self.published = up, []
+
+    def publish(self, event):
+        if not self.up:
+            raise ServiceUnavailable("Pub/Sub")
+        self.published.append(event)
+
+
+class FakePreferenceStore:
+    def __init__(self) -> None:
+        self.rows: dict[str, Preferences] = {}
+        self.links: set[tuple[str, str]] = set()
+        self.order_lines = {"order-1": [HEADPHONES]}
+
+    def locked(self, pseudonyms):
+        return {p: self.rows.get(p, Preferences(p)) for p in pseudonyms}
+
+    def save(self, prefs):
+        self.rows[prefs.pseudonym] = prefs
+
+    def link_device(self, device, account):
+        new = (device, account) not in self.links
+        self.links.add((device, account))
+        return new
+
+    def products(self, ids):
+        return {i: FACTS[i] for i in ids if i in FACTS}
+
+    def ordered_products(self, order_id):
+        return self.order_lines[order_id]
+
+
+class FakeTransaction:
+    def __init__(self, store: FakePreferenceStore) -> None:
+        self.preferences, self.inbox = store, None
+
+    def commit(self) -> None:
+        pass
+
+
+def record(sender, limiter=None, publisher=None, events=(VIEW,)):
+    return use_cases.record_interactions(
+        sender, list(events), now=NOW, key=KEY, limiter=limiter or FakeLimiter(10), limit=10,
+        publisher=publisher or FakePublisher())
+
+
+def test_a_signed_in_batch_is_keyed_by_the_account_pseudonym_and_carries_no_raw_id():
+    publisher = FakePublisher()
+
+    event = record(use_cases.Sender(ACCOUNT, DEVICE), publisher=publisher)
+
+    assert publisher.published == [event]
+    assert event.pseudonym == event.account_pseudonym == pseudonym("account", ACCOUNT, KEY)
+    assert event.device_pseudonym == pseudonym("device", DEVICE, KEY)
+    assert event.id == event.batch_id
+    message = json.dumps(event.payload())
+    assert ACCOUNT not in message and DEVICE not in message
+
+
+def test_an_anonymous_batch_is_keyed_by_the_device_pseudonym():
+    event = record(use_cases.Sender(None, DEVICE))
+
+    assert (event.pseudonym, event.account_pseudonym) == (pseudonym("device", DEVICE, KEY), None)
+
+
+def test_a_batch_without_account_or_device_is_refused_and_nothing_published():
+    publisher = FakePublisher()
+
+    with pytest.raises(InvalidRequest):
+        record(use_cases.Sender(None, None), publisher=publisher)
+
+    assert publisher.published == []
+
+
+def test_past_the_limit_a_batch_is_refused_with_retry_after_and_not_published():
+    publisher = FakePublisher()
+
+    with pytest.raises(TooManyAttempts) as refused:
+        record(use_cases.Sender(None, DEVICE), limiter=FakeLimiter(0), publisher=publisher)
+
+    assert refused.value.headers() == {"Retry-After": "42"}
+    assert publisher.published == []
+
+
+def test_with_pub_sub_down_the_batch_fails_and_its_slot_is_given_back():
+    limiter = FakeLimiter(10)
+
+    with pytest.raises(ServiceUnavailable):
+        record(use_cases.Sender(None, DEVICE), limiter=limiter, publisher=FakePublisher(False))
+
+    assert limiter.released == [f"interactions:pseudonym:{pseudonym('device', DEVICE, KEY)}"]
+
+
+def test_a_signed_in_batch_merges_the_device_features_into_the_account_once():
+    store = FakePreferenceStore()
+    device = pseudonym("device", DEVICE, KEY)
+    use_cases.update_preferences(record(use_cases.Sender(None, DEVICE)), FakeTransaction(store))
+    signed_in = record(use_cases.Sender(ACCOUNT, DEVICE))
+
+    use_cases.update_preferences(signed_in, FakeTransaction(store))
+    use_cases.update_preferences(replace(signed_in, id="another-batch"), FakeTransaction(store))
+
+    account = store.rows[pseudonym("account", ACCOUNT, KEY)]
+    assert account.vendor_weights == {"vendor-a": 3.0}  # the device's view once, and 2 own
+    assert store.rows[device].vendor_weights == {"vendor-a": 1.0}
+
+
+def test_a_paid_order_counts_its_products_as_purchases_of_the_buyer():
+    store = FakePreferenceStore()
+    paid = OrderPaid(occurred_at=NOW, order_id="order-1", buyer_id=ACCOUNT, payment_id="pay",
+                     total=4_999, parts=())
+
+    use_cases.record_purchase_features(paid, FakeTransaction(store), key=KEY)
+
+    prefs = store.rows[pseudonym("account", ACCOUNT, KEY)]
+    assert (prefs.vendor_weights, prefs.bought) == ({"vendor-a": 8.0}, (HEADPHONES,))
+    assert [(item.product_id, item.type) for item in prefs.recent] == [(HEADPHONES, "purchase")]
+
+
+def test_events_older_than_two_days_are_stale():
+    paid = OrderPaid(occurred_at=NOW, order_id="o", buyer_id=ACCOUNT, payment_id="p", total=1,
+                     parts=())
+
+    assert not use_cases.is_stale(paid, NOW.replace(day=3))
+    assert use_cases.is_stale(paid, NOW.replace(day=3, minute=1))
