@@ -15,11 +15,13 @@ from bench import (  # noqa: E402
     catalog_report,
     chat_latency,
     coldstart,
+    fl_quality,
     flash_sale,
     image_retrieval,
     latency,
     machine,
     order_placement,
+    promoted_feed,
     query_image_cost,
     report,
     review_posting,
@@ -148,11 +150,29 @@ def run_chat_latency(quick: bool) -> str:
     return chat_latency.section(result, _where(before))
 
 
+def run_fl_quality(quick: bool) -> str:
+    """Run federated learning quality: popularity, central MF, federated ± noise, ε."""
+    _say("federated learning quality:")
+    before = machine.load()
+    result = fl_quality.run(quick=quick, say=_say)
+    return fl_quality.section(result, _where(before))
+
+
+def run_promoted_feed(quick: bool) -> str:
+    """Run the promoted feed at 20 concurrent users over 10,000 active promotions."""
+    _say("promoted feed:")
+    before = machine.load()
+    result = promoted_feed.run(duration_s=5.0 if quick else 15.0, clients=20,
+                               trials=5 if quick else 20, say=_say)
+    return promoted_feed.section(result, _where(before))
+
+
 RUNNERS = {"coldstart": run_coldstart, "latency": run_latency, "images": run_images,
            "catalog": run_catalog, "query_images": run_query_images,
            "stripe_twin": run_stripe_twin, "workflow_steps": run_workflow_steps,
            "orders": run_orders, "flash_sale": run_flash_sale, "time_to_paid": run_time_to_paid,
-           "review_posting": run_review_posting, "chat_latency": run_chat_latency}
+           "review_posting": run_review_posting, "chat_latency": run_chat_latency,
+           "fl_quality": run_fl_quality, "promoted_feed": run_promoted_feed}
 
 
 def main(argv: list[str] | None = None) -> int:
