@@ -4,9 +4,10 @@ variable "project_id" {
 }
 
 variable "topics" {
-  description = "events.yaml `topics`: name => { events }."
+  description = "events.yaml `topics`: name => { events, outbox (false: published directly, never by the outbox sweep) }."
   type = map(object({
     events = optional(list(string), [])
+    outbox = optional(bool, true)
   }))
 }
 
