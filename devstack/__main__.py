@@ -63,6 +63,9 @@ def _announce(stack, elapsed_s: float) -> None:  # noqa: ANN001
     stripe, scheduler = stack.services["stripe"], stack.services["scheduler"]
     keys = f"{stripe.secret_key}  {stripe.publishable_key}  {stripe.webhook_secret}"
     jobs = "\n".join(f"    {line}" for line in describe(scheduler))
+    workers = [stack.services[name] for name in stack.edge_ports if name in stack.services]
+    edge = "\n".join(f"    {w.service.name:<11} {w.url}   log {w.log_path}"
+                     for w in workers) or "    (none)"
     ticking = (f"on their schedules, time scale {scheduler.clock.scale:g}" if scheduler.ticking
                else "only when triggered (--no-scheduler)")
     print(f"""
@@ -78,6 +81,8 @@ Bazaar is running (started in {elapsed_s:.1f} s: {timings}; data under {stack.lo
   Workflows stand-in      {stack.services["workflows"].banner}
   Cloud Scheduler (local) POSTs {base}/_internal/<job>, {ticking}:
 {jobs}
+  Edge workers (Cloud Run) their routes proxied by {base}, own venvs under .local/edge-venvs:
+{edge}
 Demo accounts (password {password!r}, the setting BAZAAR_DEMO_PASSWORD): admin@, vendor1@,
   vendor2@ (verified vendors), vendor3@ (pending), customer1@, customer2@ — all @bazaar.example
 Press Ctrl-C to stop everything.

@@ -21,10 +21,10 @@ TRIGGERS = ("http", "internal", "pubsub")
 # start, read and cancel saga executions) earns none here: roles/workflows.invoker comes
 # from terraform/workflows.yaml (`started_by`, `callbacks_from`).
 USES = ("database", "auth", "auth_admin", "auth_client", "pubsub", "mail", "page_tokens",
-        "pseudonyms", "ranking",
+        "pseudonyms", "zone_pseudonyms", "ranking",
         "storage", "upload_urls", "docs", "imaging", "vision", "payments", "payments_webhook",
         "workflows", "firestore", "federated", "models",
-        "model_publisher")
+        "model_publisher", "fraud", "analytics_export")
 
 
 @dataclass(frozen=True)
@@ -97,3 +97,46 @@ def _check_grants(name: str, spec: dict) -> None:
 @lru_cache(maxsize=1)
 def events() -> dict:
     return yaml.safe_load(EVENTS_MANIFEST.read_text())
+
+
+EDGE_WORKERS_MANIFEST = ROOT / "edge_workers" / "services.yaml"
+
+
+@dataclass(frozen=True)
+class EdgeService:
+    """A Cloud Run service of edge_workers/services.yaml (one process per service locally)."""
+
+    name: str
+    app: str                 # module:factory of its WSGI app
+    requirements: Path       # its own requirements file (all its container installs)
+    routes: tuple[Route, ...]
+    url_setting: str         # the setting that tells callers where it is
+    database_role: str | None = None
+
+    @property
+    def module_source(self) -> Path:
+        """The file of the app's module (edge_workers/<name>/main.py)."""
+        return ROOT / (self.app.split(":", 1)[0].replace(".", "/") + ".py")
+
+
+def read_edge_services(path: Path) -> dict[str, EdgeService]:
+    """Read and check a services.yaml."""
+    result = {}
+    for name, spec in (yaml.safe_load(Path(path).read_text()) or {}).items():
+        if ":" not in str(spec.get("app", "")):
+            raise ValueError(f"edge service {name}: `app` must read module:factory")
+        if not re.fullmatch(r"[A-Z][A-Z_]*_URL", str(spec.get("url_setting", ""))):
+            raise ValueError(f"edge service {name}: `url_setting` must read <NAME>_URL")
+        role = spec.get("database_role")
+        if role is not None and not re.fullmatch(r"bazaar_[a-z_]+", role):
+            raise ValueError(f"edge service {name}: database_role {role!r} must read "
+                             "bazaar_<what it does>")
+        result[name] = EdgeService(name, spec["app"], ROOT / spec["requirements"],
+                                   tuple(_route(r) for r in spec.get("routes") or []),
+                                   spec["url_setting"], role)
+    return result
+
+
+@lru_cache(maxsize=1)
+def edge_services() -> dict[str, EdgeService]:
+    return read_edge_services(EDGE_WORKERS_MANIFEST)

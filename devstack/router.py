@@ -5,25 +5,38 @@ on its main.py), connecting to PostgreSQL as its manifest `database_role`
 (devstack/loader.py); this router only picks the function by method and path, as the
 production load balancer's URL map does. Pub/Sub-triggered functions are reachable at
 /_events/<name> (the local Pub/Sub stand-in pushes there), internal ones at
-/_internal/<name>, and the local mail sink at /_dev/mail.
+/_internal/<name>, and the local mail sink at /_dev/mail. The `routes` of each edge worker
+(edge_workers/services.yaml) go to its process at its `url_setting` (devstack/edge_proxy.py),
+as the balancer's URL map sends them to the nearest region's Cloud Run service; they win over
+a function's route.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+import os
+from typing import Any, Callable, Iterable, Mapping
 
 from common.domain.errors import MethodNotAllowed, NotFound
 from common.http import problem_response
 from devstack import manifest
+from devstack.edge_proxy import EdgeProxy
 from devstack.loader import load
 
 WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
 
 
 class Router:
-    def __init__(self, extra_prefixes: dict[str, WsgiApp] | None = None) -> None:
+    def __init__(self, extra_prefixes: dict[str, WsgiApp] | None = None,
+                 edge_urls: Mapping[str, str] | None = None) -> None:
+        """edge_urls: the environment naming each edge worker's URL (default: os.environ)."""
         self.apps: dict[str, WsgiApp] = {}
         self.routes: list[tuple[manifest.Route, str]] = []
+        urls = os.environ if edge_urls is None else edge_urls
+        for service in manifest.edge_services().values():
+            if service.routes and urls.get(service.url_setting):
+                self.apps[f"edge:{service.name}"] = EdgeProxy(service.name,
+                                                              urls[service.url_setting])
+                self.routes.extend((route, f"edge:{service.name}") for route in service.routes)
         for function in manifest.functions().values():
             app = load(function)
             self.apps[function.name] = app

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
-from devstack import manifest
+from devstack import edge_workers, manifest
 from devstack.firebase_auth import start_auth_emulator
 from devstack.firestore import start_firestore
 from devstack.gcs import start_gcs
@@ -36,6 +36,7 @@ PROJECT_ID = "demo-bazaar"
 UPLOAD_BUCKET = "bazaar-uploads"
 RENDITIONS_BUCKET = "bazaar-renditions"
 MODEL_BUCKET = "bazaar-models"
+ANALYTICS_BUCKET = "bazaar-analytics"
 SERVERS = ("werkzeug", "gunicorn")
 WORKFLOWS_LOCATION = "europe-west1"
 # The webhook door (functions/receive_stripe_webhook): the twin's endpoint, registered once.
@@ -68,6 +69,8 @@ class Stack:
     env: dict[str, str]
     services: dict[str, object] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    # The edge workers that have landed (edge_workers/services.yaml) and their free ports.
+    edge_ports: dict[str, int] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
@@ -119,10 +122,19 @@ def start_stack(local_dir: Path, ports: Ports = Ports(), *, duplicate_delivery: 
     local_dir = Path(local_dir).resolve()
     local_dir.mkdir(parents=True, exist_ok=True)
     stack = Stack(local_dir, ports, env={})
+    from devstack.ports import free_port
+
+    stack.edge_ports = {name: free_port() for name in _edge_services()}
     try:
         _start_services(stack, duplicate_delivery)
         _configure_environment(stack, extra_env or {})
-        _serve(stack, server)
+        with ThreadPoolExecutor(max_workers=1) as edge:
+            # The edge workers' processes start while this one loads every function.
+            started = edge.submit(_start_edge_workers, stack)
+            try:
+                _serve(stack, server)
+            finally:
+                started.result()  # in stack.services before any stop()
         _start_scheduler(stack, ticking=scheduler)
     except BaseException:
         stack.stop()
@@ -142,13 +154,16 @@ def _start_services(stack: Stack, duplicate_delivery: bool) -> None:
                 PROJECT_ID, manifest.EVENTS_MANIFEST,
                 lambda name: f"http://{HOST}:{ports.http}/_events/{name}",
                 port=ports.pubsub, duplicate_delivery=duplicate_delivery,
-                state_dir=local / "pubsub"))
+                state_dir=local / "pubsub",
+                service_endpoint_for=lambda service, subscription:
+                    f"http://{HOST}:{stack.edge_ports[service]}/_events/{subscription}"))
             gcs = _timed(stack, "gcs", lambda: start_gcs(
                 local, port=ports.gcs, project_id=PROJECT_ID,
                 pubsub_host=f"{HOST}:{ports.pubsub}"))
             gcs.ensure_bucket(UPLOAD_BUCKET)  # type: ignore[attr-defined]
             gcs.ensure_bucket(RENDITIONS_BUCKET)  # type: ignore[attr-defined]
             gcs.ensure_bucket(MODEL_BUCKET)  # type: ignore[attr-defined]
+            gcs.ensure_bucket(ANALYTICS_BUCKET)  # type: ignore[attr-defined]
             _timed(stack, "mail", lambda: start_mail_sink(local, port=ports.smtp))
             _timed(stack, "firestore", lambda: start_firestore(
                 local, port=ports.firestore, project_id=PROJECT_ID))
@@ -185,7 +200,9 @@ def _configure_environment(stack: Stack, extra_env: dict[str, str]) -> None:
     env.update({"UPLOAD_BUCKET": UPLOAD_BUCKET, "RENDITIONS_BUCKET": RENDITIONS_BUCKET,
                 "MEDIA_BASE_URL": f"{gcs_url}/{RENDITIONS_BUCKET}",
                 "MODEL_BUCKET": MODEL_BUCKET, "MODEL_BASE_URL": f"{gcs_url}/{MODEL_BUCKET}",
+                "ANALYTICS_BUCKET": ANALYTICS_BUCKET,
                 "UPLOAD_SIGNER_KEY_FILE": str(ensure_signer_key(stack.local_dir, PROJECT_ID))})
+    env.update(_edge_environment(stack))
     env.update(extra_env)
     os.environ.update(env)
     stack.env = env
@@ -196,8 +213,41 @@ def _configure_environment(stack: Stack, extra_env: dict[str, str]) -> None:
     # Migrations (and demo data, and tests arranging rows) run as the owner; each
     # function logs in as its manifest `database_role` (devstack/loader.py).
     stack.services["postgres"].allow_login(  # type: ignore[attr-defined]
-        f.database_role for f in manifest.functions().values() if f.database_role)
+        [f.database_role for f in manifest.functions().values() if f.database_role]
+        + [s.database_role for s in _edge_services().values() if s.database_role])
     stack.timings["migrations"] = time.perf_counter() - began
+
+
+def _edge_services() -> dict[str, manifest.EdgeService]:
+    """The edge workers of services.yaml whose code has landed (BAZAAR_EDGE_WORKERS, a
+    comma-separated list of names, narrows them: `""` runs none)."""
+    landed = edge_workers.present(manifest.edge_services())
+    chosen = os.environ.get("BAZAAR_EDGE_WORKERS")
+    if chosen is None:
+        return landed
+    names = {name.strip() for name in chosen.split(",") if name.strip()}
+    return {name: service for name, service in landed.items() if name in names}
+
+
+def _edge_environment(stack: Stack) -> dict[str, str]:
+    """FRAUD_URL, ANONYMIZER_URL, …, and FRAUD_MODEL_URI: the committed model, uploaded to
+    the local model bucket as the release uploads it."""
+    env = edge_workers.service_urls(_edge_services(), stack.edge_ports)
+    gcs = stack.services["gcs"]
+    gcs.ensure_bucket(edge_workers.FRAUD_MODEL_BUCKET)  # type: ignore[attr-defined]
+    model_uri = edge_workers.upload_fraud_model(gcs.url)  # type: ignore[attr-defined]
+    if model_uri:
+        env["FRAUD_MODEL_URI"] = model_uri
+    return env
+
+
+def _start_edge_workers(stack: Stack) -> None:
+    """Each edge worker from its own environment; stack.services[<name>] (log_path: its log)."""
+    began = time.perf_counter()
+    workers = edge_workers.start_edge_workers(_edge_services(), stack.edge_ports,
+                                              dict(os.environ), stack.local_dir)
+    stack.services.update(workers)
+    stack.timings["edge_workers"] = time.perf_counter() - began
 
 
 def _serve(stack: Stack, server: str) -> None:

@@ -6,6 +6,8 @@
 locals {
   manifest = yamldecode(file("${path.root}/../functions/manifest.yaml"))
   events   = yamldecode(file("${path.root}/events.yaml"))
+  # The edge workers (regional Cloud Run services): modules/edge_plan, modules/edge_workers.
+  edge_services = yamldecode(file("${path.root}/../edge_workers/services.yaml"))
 
   # One workflow per workflows/<id>.yaml; what each may do is declared in workflows.yaml.
   workflow_declarations = yamldecode(file("${path.root}/workflows.yaml"))
@@ -69,7 +71,18 @@ locals {
     # A noisy round of few devices drowns the signal (z·C/Σw; docs/decisions/0024): the
     # aggregation waits for 200 updates in production.
     model_publisher = { MODEL_BUCKET = module.storage.model_bucket, MODEL_BASE_URL = local.model_base_url, FL_MIN_UPDATES = "200" }
+    # Fraud screening in the order path: the fraud worker of the functions' region, with
+    # the budget and the rule for a late or failed answer (docs/decisions/0025).
+    fraud = {
+      FRAUD_URL        = module.edge_workers.urls[module.edge_plan.primary_instances["fraud"]]
+      FRAUD_BUDGET_MS  = tostring(var.fraud_budget_ms)
+      FRAUD_ON_FAILURE = var.fraud_on_failure
+    }
+    analytics_export = { ANALYTICS_BUCKET = module.storage.analytics_bucket }
   }
+
+  # Every /26 of the edge subnets, one per edge region in a stable order.
+  edge_subnets = { for i, region in sort(keys(var.edge_regions)) : region => cidrsubnet(var.edge_subnet_range, 6, i) }
 
   # The object-notification topic is written by Cloud Storage only, so no function may
   # name it in `publishes:` (the lookup below fails the plan).
@@ -149,8 +162,10 @@ module "pubsub" {
   topics        = local.events.topics
   subscriptions = local.events.subscriptions
   push_targets  = module.functions.push_targets
-  kms_key_name  = var.kms_key_name
-  labels        = local.labels
+  # Subscriptions with `service:` push to an edge worker (its primary region's service).
+  service_push_targets = module.edge_workers.push_targets
+  kms_key_name         = var.kms_key_name
+  labels               = local.labels
 
   depends_on = [google_project_service.enabled]
 }
@@ -166,6 +181,7 @@ module "functions" {
   upload_bucket         = module.storage.upload_bucket
   renditions_bucket     = module.storage.renditions_bucket
   model_bucket          = module.storage.model_bucket
+  analytics_bucket      = module.storage.analytics_bucket
   vpc_connector         = module.network.vpc_connector_id
   sql_instance_name     = module.database.instance_name
   publish_topics        = local.app_topics
@@ -225,9 +241,75 @@ module "load_balancer" {
   sessions_rate_limit  = var.sessions_rate_limit_per_minute
   security_policy_name = "${var.name}-edge"
 
+  # Edge routes (edge_workers/services.yaml) go to the nearest region's worker.
+  edge_backends    = module.edge_workers.backend_services
+  edge_route_rules = module.edge_plan.route_rules
+
   # Cloud Armor throttles per client IP and minute (besides sessions_rate_limit above).
   password_resets_rate_limit = var.password_resets_rate_limit_per_minute
   image_search_rate_limit    = var.image_search_rate_limit_per_minute
+
+  depends_on = [google_project_service.enabled]
+}
+
+module "edge_plan" {
+  source = "./modules/edge_plan"
+
+  services        = local.edge_services
+  regions         = var.edge_regions
+  primary_region  = var.region
+  function_routes = flatten([for f in values(local.manifest) : try(f.routes, [])])
+}
+
+# Where Cloud Build pushes the edge worker images (edge_workers/cloudbuild.yaml).
+resource "google_artifact_registry_repository" "edge_workers" {
+  repository_id = "edge-workers"
+  location      = var.region
+  format        = "DOCKER"
+  description   = "Container images of the edge workers, deployed by digest"
+  labels        = local.labels
+
+  depends_on = [google_project_service.enabled]
+}
+
+module "edge_workers" {
+  source = "./modules/edge_workers"
+
+  project_id         = var.project_id
+  name               = var.name
+  services           = local.edge_services
+  instances          = module.edge_plan.instances
+  identities         = module.edge_plan.identities
+  zones              = module.edge_plan.zones
+  images             = var.edge_worker_images
+  network_id         = module.network.network_id
+  subnet_cidrs       = local.edge_subnets
+  sql_instance_name  = module.database.instance_name
+  fraud_model_bucket = module.storage.fraud_model_bucket
+  security_policy    = module.load_balancer.security_policy
+  labels             = local.labels
+
+  environment = {
+    BAZAAR_ENV           = var.environment
+    GOOGLE_CLOUD_PROJECT = var.project_id
+    CLOUD_SQL_INSTANCE   = module.database.connection_name
+    CLOUD_SQL_IP_TYPE    = "PRIVATE"
+    DATABASE_NAME        = module.database.database_name
+    LOG_LEVEL            = var.log_level
+  }
+  service_environment = {
+    fraud = { FRAUD_MODEL_URI = "gs://${module.storage.fraud_model_bucket}/fraud/${var.fraud_model_version}/model.onnx" }
+  }
+  publish_topics = {
+    anonymizer = { for topic in ["interactions", "analytics"] : topic => local.app_topics[topic] }
+    # The fraud worker publishes its cases' events from its outbox rows right after commit
+    # (the outbox sweep is the backstop).
+    fraud = { fraud = local.app_topics["fraud"] }
+  }
+  # The functions that screen orders (`uses: [fraud]`) call the fraud worker.
+  invokers = {
+    fraud = [for name, f in module.manifest.functions : "serviceAccount:${module.functions.service_accounts[name]}" if contains(f.uses, "fraud")]
+  }
 
   depends_on = [google_project_service.enabled]
 }

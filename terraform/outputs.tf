@@ -30,7 +30,7 @@ output "database_iam_users" {
 
 output "database_roles" {
   description = "IAM database user => the PostgreSQL role it is granted (the manifest's `database_role`)."
-  value       = module.functions.database_roles
+  value       = merge(module.functions.database_roles, module.edge_workers.database_roles)
 }
 
 output "database_grants_sql" {
@@ -86,4 +86,14 @@ output "workflows" {
 output "workflow_service_accounts" {
   description = "Workflow id => its service account (run.invoker on its calls, publisher on its topics)."
   value       = module.workflows.service_accounts
+}
+
+output "edge_worker_urls" {
+  description = "\"<service>-<region>\" => Cloud Run URL of each edge worker."
+  value       = module.edge_workers.urls
+}
+
+output "pseudonym_key_secrets" {
+  description = "Zone => the Secret Manager secret of its pseudonym keys (add versions out of band, README \"Secrets\")."
+  value       = module.edge_workers.pseudonym_key_secrets
 }

@@ -228,3 +228,46 @@ variable "lb_default_function" {
   type        = string
   default     = "api_docs"
 }
+
+variable "edge_regions" {
+  description = "Regions of the edge workers (edge_workers/services.yaml) => their data-residency zone (eu, americas, asia). It must include `region`."
+  type        = map(string)
+  default = {
+    "europe-west1"    = "eu"
+    "us-east1"        = "americas"
+    "asia-northeast1" = "asia"
+  }
+}
+
+variable "edge_worker_images" {
+  description = "Edge worker => container image by digest, built by Cloud Build (edge_workers/cloudbuild.yaml)."
+  type        = map(string)
+}
+
+variable "edge_subnet_range" {
+  description = "Range the edge workers' per-region subnets (/26 each, direct VPC egress) are cut from."
+  type        = string
+  default     = "10.30.0.0/20"
+}
+
+variable "fraud_model_version" {
+  description = "Fraud model version the workers load at start: gs://<fraud model bucket>/fraud/<version>/model.onnx (docs/fraud-model.md)."
+  type        = string
+}
+
+variable "fraud_budget_ms" {
+  description = "Time place_order waits for the fraud worker's decision before applying fraud_on_failure."
+  type        = number
+  default     = 50
+}
+
+variable "fraud_on_failure" {
+  description = "What an order does when the fraud check is late or fails: allow (screened afterwards from order.placed) or review (held)."
+  type        = string
+  default     = "allow"
+
+  validation {
+    condition     = contains(["allow", "review"], var.fraud_on_failure)
+    error_message = "fraud_on_failure is allow or review."
+  }
+}

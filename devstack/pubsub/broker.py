@@ -37,6 +37,7 @@ class Broker:
         endpoint_for: Callable[[str], str],
         duplicate_delivery: bool = False,
         state_dir: Path | None = None,
+        service_endpoint_for: Callable[[str, str], str] | None = None,
     ) -> None:
         self.project_id = project_id
         self.config = config
@@ -48,7 +49,8 @@ class Broker:
         # Numeric ids, unique across restarts (consumers deduplicate on messageId).
         self._ids = itertools.count(time.time_ns() // 1000)
         self.published_count = 0
-        self.deliverer = Deliverer(project_id, endpoint_for, self._dead_letter, duplicate_delivery)
+        self.deliverer = Deliverer(project_id, endpoint_for, self._dead_letter, duplicate_delivery,
+                                   service_endpoint_for=service_endpoint_for)
 
     def topic_path(self, topic: str) -> str:
         """projects/<project>/topics/<topic>."""

@@ -15,7 +15,8 @@ DEFAULT_MAX_DELIVERY_ATTEMPTS = 5
 
 @dataclass(frozen=True)
 class Subscription:
-    """A push subscription of events.yaml."""
+    """A push subscription of events.yaml: to a function, or to an edge worker (`service:`,
+    pushed to `<service url>/_events/<subscription name>`; `function` is then "")."""
 
     name: str
     topic: str
@@ -23,6 +24,7 @@ class Subscription:
     filter: str
     max_delivery_attempts: int
     matches: Predicate = field(repr=False, compare=False)
+    service: str = ""
 
     @property
     def dead_letter_topic(self) -> str:
@@ -48,15 +50,18 @@ def _subscription(name: str, spec: dict[str, object], topics: set[str]) -> Subsc
     topic = str(spec.get("topic", ""))
     if topic not in topics:
         raise ValueError(f"subscription {name!r}: topic {topic!r} is not declared under topics:")
-    if not spec.get("function"):
-        raise ValueError(f"subscription {name!r}: no function")
+    if bool(spec.get("function")) == bool(spec.get("service")):
+        raise ValueError(f"subscription {name!r}: name a function or a service (one of them)")
+    if spec.get("service") and spec.get("via"):
+        raise ValueError(f"subscription {name!r}: an edge service takes push subscriptions only")
     attempts = int(spec.get("max_delivery_attempts", DEFAULT_MAX_DELIVERY_ATTEMPTS))  # type: ignore[call-overload]
     if not 5 <= attempts <= 100:
         raise ValueError(
             f"subscription {name!r}: max_delivery_attempts must be 5..100 (as in Pub/Sub)"
         )
     text = str(spec.get("filter") or "")
-    return Subscription(name, topic, str(spec["function"]), text, attempts, compile_filter(text))
+    return Subscription(name, topic, str(spec.get("function") or ""), text, attempts,
+                        compile_filter(text), str(spec.get("service") or ""))
 
 
 def load_events(path: Path) -> EventsConfig:

@@ -115,9 +115,11 @@ class Deliverer:
         dead_letter: Callable[[Delivery], None],
         duplicate_delivery: bool = False,
         workers: int = 4,
+        service_endpoint_for: Callable[[str, str], str] | None = None,
     ) -> None:
         self.project_id = project_id
         self.endpoint_for = endpoint_for
+        self.service_endpoint_for = service_endpoint_for
         self.dead_letter = dead_letter
         self.duplicate_delivery = duplicate_delivery
         self.counts = {"delivered": 0, "acked": 0, "failed": 0, "dead_lettered": 0}
@@ -166,10 +168,17 @@ class Deliverer:
     def _push(self, delivery: Delivery) -> tuple[int, str]:
         """POST one attempt; (status, error), where a failure to even try counts as an error."""
         try:
-            url = self.endpoint_for(delivery.subscription.function)
-            return post_json(url, envelope(self.project_id, delivery))
+            return post_json(self._url(delivery.subscription), envelope(self.project_id, delivery))
         except Exception as error:  # noqa: BLE001 — a bad endpoint_for must not leave it pending
             return 0, f"{type(error).__name__}: {error}"
+
+    def _url(self, subscription: Subscription) -> str:
+        """Where a subscription pushes: its function, or its edge service's event door."""
+        if not subscription.service:
+            return self.endpoint_for(subscription.function)
+        if self.service_endpoint_for is None:
+            raise LookupError(f"no endpoint for edge service {subscription.service!r}")
+        return self.service_endpoint_for(subscription.service, subscription.name)
 
     def _attempt(self, delivery: Delivery) -> None:
         """POST one delivery attempt; ack, retry later or dead-letter."""

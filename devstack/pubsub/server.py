@@ -67,10 +67,13 @@ def start_pubsub(
     port: int = 8085,
     duplicate_delivery: bool = False,
     state_dir: Path | None = None,
+    service_endpoint_for: Callable[[str, str], str] | None = None,
 ) -> LocalPubSub:
-    """Serve the Publisher API on 127.0.0.1:port (0: any free); push to endpoint_for(function)."""
+    """Serve the Publisher API on 127.0.0.1:port (0: any free); push to endpoint_for(function),
+    or for a `service:` subscription to service_endpoint_for(service, subscription)."""
     config = load_events(events_yaml)
-    broker = Broker(project_id, config, endpoint_for, duplicate_delivery, state_dir)
+    broker = Broker(project_id, config, endpoint_for, duplicate_delivery, state_dir,
+                    service_endpoint_for)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="pubsub-grpc"),
         options=[

@@ -13,11 +13,27 @@ from devstack import manifest
 from tests.conftest import ROOT
 
 
-def test_every_operation_is_a_manifest_route_of_its_function():
-    functions = manifest.functions()
+def edge_worker_routes() -> set[tuple[str, str]]:
+    """The public routes the edge workers serve (edge_workers/services.yaml)."""
+    return {(r.method, r.path) for service in manifest.edge_services().values()
+            for r in service.routes}
+
+
+def test_every_operation_is_a_manifest_route_of_its_function_or_an_edge_worker_route():
+    functions, edge = manifest.functions(), edge_worker_routes()
     for op in OPERATIONS.values():
+        if (op.method, op.path) in edge:
+            assert op.function not in functions, op.function  # served once, at the edge
+            continue
         routes = {(r.method, r.path) for r in functions[op.function].routes}
         assert (op.method, op.path) in routes, op.function
+
+
+def test_every_edge_worker_route_has_an_operation():
+    documented = {(op.method, op.path) for op in OPERATIONS.values()}
+    assert edge_worker_routes() == {("POST", "/v1/interactions"),
+                                    ("POST", "/v1/analytics/events")}
+    assert edge_worker_routes() <= documented
 
 
 def test_every_public_route_has_an_operation_except_the_docs():
@@ -39,11 +55,38 @@ def test_every_event_type_is_declared_on_its_topic():
         assert event_type in topics[topic]["events"], event_type
 
 
-def test_every_subscription_feeds_a_pubsub_function():
+def test_every_subscription_feeds_a_pubsub_function_or_an_edge_service():
     functions = manifest.functions()
     for name, subscription in manifest.events()["subscriptions"].items():
-        assert functions[subscription["function"]].trigger == "pubsub", name
+        assert ("function" in subscription) != ("service" in subscription), name
+        if "service" in subscription:
+            assert subscription["service"] in manifest.edge_services(), name
+            assert "via" not in subscription, name
+        else:
+            assert functions[subscription["function"]].trigger == "pubsub", name
         assert subscription["topic"] in manifest.events()["topics"], name
+
+
+def test_every_edge_service_has_its_folder_and_no_function_shares_its_routes():
+    function_routes = {(r.method, r.path) for f in manifest.functions().values()
+                       for r in f.routes}
+    for name, service in manifest.edge_services().items():
+        folder = ROOT / "edge_workers" / name
+        assert (folder / "Dockerfile").is_file() and (folder / "README.md").is_file(), name
+        assert service.module_source.parent == folder, name
+        assert service.requirements.parent == folder, name
+        assert not {(r.method, r.path) for r in service.routes} & function_routes, name
+        dockerfile = (folder / "Dockerfile").read_text()
+        assert f"COPY edge_workers/{name}/requirements.txt " in dockerfile, name
+        assert f"'{service.app}()'" in dockerfile and "--workers 1 --threads 8" in dockerfile, name
+
+
+def _consumer(subscription: dict) -> str:
+    """A subscription's consumer as the events table names it: a function, or
+    `edge_workers/<service>`."""
+    if "service" in subscription:
+        return f"edge_workers/{subscription['service']}"
+    return subscription["function"]
 
 
 def test_an_unknown_event_type_is_a_malformed_message():
@@ -73,14 +116,15 @@ def test_the_event_table_of_the_architecture_doc_is_the_code():
     for subscription in manifest.events()["subscriptions"].values():
         for event_type in EVENT_TYPES:
             if f'"{event_type}"' in subscription.get("filter", ""):
-                consumers.setdefault(event_type, set()).add(subscription["function"])
+                consumers.setdefault(event_type, set()).add(_consumer(subscription))
     for event_type, cls in EVENT_TYPES.items():
         _, name, topic, payload, _, consumed_by = rows[event_type]
         assert (name, topic) == (cls.__name__, cls.topic), event_type
         fields = [f.name for f in dataclasses.fields(cls) if f.name not in ("id", "occurred_at")]
         assert payload.split(", ") == fields, event_type
+        services = {f"edge_workers/{name}" for name in manifest.edge_services()}
         named = {word for word in consumed_by.replace("(", " ").split() if word in
-                 manifest.functions()}
+                 manifest.functions() or word in services}
         assert named == consumers.get(event_type, set()), event_type
 
 

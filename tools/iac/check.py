@@ -75,6 +75,11 @@ def terraform_copy() -> Iterator[Path]:
         shutil.copy2(
             ROOT / "functions" / "manifest.yaml", Path(tmp) / "functions" / "manifest.yaml"
         )
+        # main.tf deploys the edge workers of edge_workers/services.yaml (modules/edge_*).
+        (Path(tmp) / "edge_workers").mkdir()
+        shutil.copy2(
+            ROOT / "edge_workers" / "services.yaml", Path(tmp) / "edge_workers" / "services.yaml"
+        )
         # main.tf deploys workflows/*.yaml (modules/workflows).
         shutil.copytree(WORKFLOWS, Path(tmp) / "workflows")
         # main.tf deploys the Firestore rules and indexes (modules/firestore, tested there).
@@ -160,13 +165,22 @@ def cross_references() -> list[str]:
     tests above)."""
     manifest = yaml.safe_load((ROOT / "functions" / "manifest.yaml").read_text())
     events = yaml.safe_load((TERRAFORM / "events.yaml").read_text())
+    services = yaml.safe_load((ROOT / "edge_workers" / "services.yaml").read_text()) or {}
     topics, problems, pushed = events.get("topics") or {}, [], set()
     for sub, spec in (events.get("subscriptions") or {}).items():
-        function = spec.get("function")
+        function, service = spec.get("function"), spec.get("service")
         pushed.add(function)
         if spec.get("topic") not in topics:
             problems.append(f"events.yaml: {sub}: unknown topic {spec.get('topic')!r}")
-        if (manifest.get(function) or {}).get("trigger") != "pubsub":
+        if (function is None) == (service is None):
+            problems.append(f"events.yaml: {sub}: name exactly one of `function:` or `service:`")
+        elif service is not None:
+            if service not in services:
+                problems.append(f"events.yaml: {sub}: {service!r} is not an edge worker of "
+                                "edge_workers/services.yaml")
+            if spec.get("via", "push") != "push":
+                problems.append(f"events.yaml: {sub}: an edge worker is fed by push only")
+        elif (manifest.get(function) or {}).get("trigger") != "pubsub":
             problems.append(f"events.yaml: {sub}: {function!r} is not a `trigger: pubsub` function")
         if not 5 <= int(spec.get("max_delivery_attempts", 5)) <= 100:
             problems.append(

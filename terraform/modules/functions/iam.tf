@@ -124,6 +124,17 @@ resource "google_storage_bucket_iam_member" "model_publisher" {
   member = "serviceAccount:${google_service_account.fn[each.key].email}"
 }
 
+# analytics_export: release_analytics_export writes each k-anonymous release once
+# (exports/<dataset>/<release id>.jsonl, ifGenerationMatch=0). objectCreator only: no read,
+# overwrite, delete or list of what analysts are given.
+resource "google_storage_bucket_iam_member" "analytics_exporter" {
+  for_each = local.analytics_exporters
+
+  bucket = var.analytics_bucket
+  role   = "roles/storage.objectCreator"
+  member = "serviceAccount:${google_service_account.fn[each.key].email}"
+}
+
 # upload_urls: a V4 signed URL is authorized as its signer, so the signer may create
 # objects in the upload bucket (objectCreator: no read, overwrite or delete; every upload
 # has a fresh name) and signs with its own identity (signBlob on itself), since functions

@@ -10,11 +10,12 @@ locals {
   database_users = { for name, f in local.functions : name => f if contains(f.uses, "database") }
   # `auth` (verifying ID tokens against Google's public keys) earns nothing; only
   # administering users does.
-  auth_admin_users = { for name, f in local.functions : name => f if contains(f.uses, "auth_admin") }
-  storage_users    = { for name, f in local.functions : name => f if contains(f.uses, "storage") }
-  upload_url_users = { for name, f in local.functions : name => f if contains(f.uses, "upload_urls") }
-  model_publishers = { for name, f in local.functions : name => f if contains(f.uses, "model_publisher") }
-  firestore_users  = { for name, f in local.functions : name => f if contains(f.uses, "firestore") }
+  auth_admin_users    = { for name, f in local.functions : name => f if contains(f.uses, "auth_admin") }
+  storage_users       = { for name, f in local.functions : name => f if contains(f.uses, "storage") }
+  upload_url_users    = { for name, f in local.functions : name => f if contains(f.uses, "upload_urls") }
+  model_publishers    = { for name, f in local.functions : name => f if contains(f.uses, "model_publisher") }
+  analytics_exporters = { for name, f in local.functions : name => f if contains(f.uses, "analytics_export") }
+  firestore_users     = { for name, f in local.functions : name => f if contains(f.uses, "firestore") }
 
   # Instance size: the first `uses:` group (alphabetically) that var.sizing lists, else
   # the module defaults. Image decoding is what needs more than the defaults.
@@ -41,6 +42,9 @@ locals {
     SMTP_PASSWORD        = { use = "mail", secret = var.secrets["smtp-password"] }
     PAGE_TOKEN_KEY       = { use = "page_tokens", secret = var.secrets["page-token-key"] }
     PSEUDONYM_KEY        = { use = "pseudonyms", secret = var.secrets["pseudonym-key"] }
+    # Every zone's keys ({zone: [current, previous]}): the feed keys a signed-in user as
+    # the anonymizer of the client's zone did.
+    PSEUDONYM_KEYS = { use = "zone_pseudonyms", secret = var.secrets["pseudonym-keys"] }
     # The provider's API key to those that call it; the webhook door gets the signing
     # secret only (it verifies callbacks and calls nothing).
     STRIPE_SECRET_KEY     = { use = "payments", secret = var.secrets["stripe-secret-key"] }

@@ -44,6 +44,11 @@ variable "renditions_bucket" {
   type        = string
 }
 
+variable "analytics_bucket" {
+  description = "Private bucket of the k-anonymous exports: only functions using `analytics_export` may create objects in it."
+  type        = string
+}
+
 variable "model_bucket" {
   description = "Public model bucket: only functions using `model_publisher` may create objects in it."
   type        = string

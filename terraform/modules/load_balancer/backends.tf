@@ -20,6 +20,9 @@ resource "google_compute_backend_service" "fn" {
   name                  = "${var.name}-${replace(each.key, "_", "-")}"
   load_balancing_scheme = "EXTERNAL_MANAGED"
   security_policy       = google_compute_security_policy.edge.id
+  # The client's country (CLDR region code): place_order compares it with the shipping
+  # country (fraud screening), the feed picks the zone's pseudonym key by it.
+  custom_request_headers = ["X-Client-Region:{client_region}"]
 
   backend {
     group = google_compute_region_network_endpoint_group.fn[each.key].id

@@ -64,6 +64,41 @@ resource "google_compute_url_map" "api" {
       }
     }
 
+    # Edge routes (priorities 3-9) go to the nearest region's edge worker.
+    dynamic "route_rules" {
+      for_each = var.edge_route_rules
+      iterator = route
+
+      content {
+        priority = route.value.priority
+        service  = var.edge_backends[route.value.service]
+
+        match_rules {
+          full_path_match = route.value.path
+
+          header_matches {
+            header_name = ":method"
+            regex_match = "^(${join("|", concat([route.value.method], local.cors ? ["OPTIONS"] : []))})$"
+          }
+        }
+
+        dynamic "route_action" {
+          for_each = local.cors ? [route.value.path] : []
+
+          content {
+            cors_policy {
+              allow_origins     = var.cors_origins
+              allow_methods     = [route.value.method]
+              allow_headers     = ["Authorization", "Content-Type", "X-Device-Id"]
+              expose_headers    = ["Retry-After"]
+              max_age           = 3600
+              allow_credentials = false
+            }
+          }
+        }
+      }
+    }
+
     dynamic "route_rules" {
       for_each = var.route_rules
       iterator = route

@@ -104,3 +104,20 @@ variable "log_sample_rate" {
   type        = number
   default     = 1.0
 }
+
+variable "edge_backends" {
+  description = "Routed edge worker => its backend service (modules/edge_workers)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "edge_route_rules" {
+  description = "modules/edge_plan route_rules: { service, method, path, priority } (priorities 3-9)."
+  type = list(object({
+    service  = string
+    method   = string
+    path     = string
+    priority = number
+  }))
+  default = []
+}

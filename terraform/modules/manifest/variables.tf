@@ -1,5 +1,5 @@
 variable "functions" {
-  description = "functions/manifest.yaml, decoded. Of `uses`, database, auth_admin, auth_client, pubsub, mail, page_tokens, pseudonyms, storage, upload_urls, model_publisher, payments, payments_webhook and firestore earn IAM grants elsewhere (database with `database_role`, pubsub on the `publishes` topics); other groups (auth: verifying tokens needs no role) earn none."
+  description = "functions/manifest.yaml, decoded. Of `uses`, database, auth_admin, auth_client, pubsub, mail, page_tokens, pseudonyms, zone_pseudonyms, storage, upload_urls, model_publisher, analytics_export, fraud, payments, payments_webhook and firestore earn IAM grants elsewhere (database with `database_role`, pubsub on the `publishes` topics); other groups (auth: verifying tokens needs no role) earn none."
   type = map(object({
     trigger  = string
     routes   = optional(list(string), [])

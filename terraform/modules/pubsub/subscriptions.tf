@@ -1,6 +1,25 @@
 # Subscriptions with `via: eventarc` get an Eventarc trigger instead (eventarc.tf).
 locals {
-  push_subscriptions     = { for name, s in var.subscriptions : name => s if s.via == "push" }
+  push_subscriptions = { for name, s in var.subscriptions : name => s if s.via == "push" }
+  # Where each push subscription delivers, and as whom: a function's own URL, or an edge
+  # worker's /_events/<subscription> path.
+  push_endpoints = {
+    for name, s in local.push_subscriptions : name => (
+      s.function != null ? {
+        known         = contains(keys(var.push_targets), s.function)
+        uri           = try(var.push_targets[s.function].uri, "")
+        audience      = try(var.push_targets[s.function].uri, "")
+        invoker_email = try(var.push_targets[s.function].invoker_email, "")
+        label         = { function = replace(s.function, "_", "-") }
+        } : {
+        known         = contains(keys(var.service_push_targets), s.service)
+        uri           = "${try(var.service_push_targets[s.service].uri, "")}/_events/${name}"
+        audience      = try(var.service_push_targets[s.service].uri, "")
+        invoker_email = try(var.service_push_targets[s.service].invoker_email, "")
+        label         = { edge-worker = s.service }
+      }
+    )
+  }
   eventarc_subscriptions = { for name, s in var.subscriptions : name => s if s.via == "eventarc" }
 }
 
@@ -9,7 +28,7 @@ resource "google_pubsub_subscription" "push" {
 
   name   = each.key
   topic  = google_pubsub_topic.topic[each.value.topic].id
-  labels = merge(var.labels, { function = replace(each.value.function, "_", "-") })
+  labels = merge(var.labels, local.push_endpoints[each.key].label)
   # Changing a filter replaces the subscription (the API cannot update it).
   filter = each.value.filter
 
@@ -17,11 +36,11 @@ resource "google_pubsub_subscription" "push" {
   message_retention_duration = "604800s"
 
   push_config {
-    push_endpoint = var.push_targets[each.value.function].uri
+    push_endpoint = local.push_endpoints[each.key].uri
 
     oidc_token {
-      service_account_email = var.push_targets[each.value.function].invoker_email
-      audience              = var.push_targets[each.value.function].uri
+      service_account_email = local.push_endpoints[each.key].invoker_email
+      audience              = local.push_endpoints[each.key].audience
     }
   }
 
@@ -45,8 +64,8 @@ resource "google_pubsub_subscription" "push" {
       error_message = "Subscription ${each.key} names topic ${each.value.topic}, which events.yaml does not declare."
     }
     precondition {
-      condition     = contains(keys(var.push_targets), each.value.function)
-      error_message = "Subscription ${each.key} pushes to ${each.value.function}, which is not a `trigger: pubsub` function of the manifest."
+      condition     = local.push_endpoints[each.key].known
+      error_message = "Subscription ${each.key} pushes to ${coalesce(each.value.function, each.value.service)}, which is neither a `trigger: pubsub` function of the manifest nor an edge worker."
     }
   }
 }
@@ -63,9 +82,12 @@ resource "google_pubsub_subscription_iam_member" "agent_subscriber" {
 # Eventarc triggers (implicit for projects created after April 2021, needed for older
 # ones; granted on the account, not the project).
 resource "google_service_account_iam_member" "agent_token_creator" {
-  for_each = var.push_targets
+  for_each = merge(
+    { for name, t in var.push_targets : name => t.invoker_name },
+    { for name, t in var.service_push_targets : "edge-${name}" => t.invoker_name },
+  )
 
-  service_account_id = each.value.invoker_name
+  service_account_id = each.value
   role               = "roles/iam.serviceAccountTokenCreator"
   member             = local.pubsub_agent
 }

@@ -17,10 +17,11 @@ variable "region" {
 }
 
 variable "subscriptions" {
-  description = "events.yaml `subscriptions`: name => { topic, function, filter, max_delivery_attempts, via (push | eventarc) }."
+  description = "events.yaml `subscriptions`: name => { topic, function or service (an edge worker), filter, max_delivery_attempts, via (push | eventarc) }."
   type = map(object({
     topic                 = string
-    function              = string
+    function              = optional(string)
+    service               = optional(string)
     filter                = optional(string)
     max_delivery_attempts = optional(number, 5)
     via                   = optional(string, "push")
@@ -29,6 +30,14 @@ variable "subscriptions" {
   validation {
     condition     = alltrue([for s in values(var.subscriptions) : s.max_delivery_attempts >= 5 && s.max_delivery_attempts <= 100])
     error_message = "max_delivery_attempts must be between 5 and 100 (Pub/Sub limits)."
+  }
+  validation {
+    condition     = alltrue([for s in values(var.subscriptions) : (s.function == null) != (s.service == null)])
+    error_message = "A subscription names exactly one of function (a pubsub function) or service (an edge worker)."
+  }
+  validation {
+    condition     = alltrue([for s in values(var.subscriptions) : s.service == null || s.via == "push"])
+    error_message = "Edge workers are fed by push subscriptions only."
   }
   validation {
     condition     = alltrue([for s in values(var.subscriptions) : contains(["push", "eventarc"], s.via)])
@@ -48,6 +57,16 @@ variable "push_targets" {
     invoker_email = string
     invoker_name  = string
   }))
+}
+
+variable "service_push_targets" {
+  description = "Per edge worker fed by push: uri (its primary region's service URL), invoker_email, invoker_name. Pushed to <uri>/_events/<subscription>."
+  type = map(object({
+    uri           = string
+    invoker_email = string
+    invoker_name  = string
+  }))
+  default = {}
 }
 
 variable "kms_key_name" {

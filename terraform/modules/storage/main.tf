@@ -157,6 +157,55 @@ resource "google_storage_bucket_iam_member" "models_public" {
   member = "allUsers"
 }
 
+# The fraud model versions (fraud/<version>/model.onnx + meta.json, written by
+# `nox -s train-fraud` through the release procedure in docs/fraud-model.md): private, read
+# by the fraud edge workers only (modules/edge_workers), kept with their history.
+resource "google_storage_bucket" "fraud_models" {
+  name                        = "${var.project_id}-bazaar-fraud-models"
+  location                    = var.region
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  labels                      = var.labels
+
+  versioning {
+    enabled = true
+  }
+
+  logging {
+    log_bucket        = google_storage_bucket.access_logs.name
+    log_object_prefix = "fraud-models/"
+  }
+}
+
+# k-anonymous exports for analysis (exports/<dataset>/<release id>.jsonl,
+# docs/decisions/0030-k-anonymous-exports.md): private; release_analytics_export creates
+# objects, analysts are granted read out of band.
+resource "google_storage_bucket" "analytics" {
+  name                        = "${var.project_id}-bazaar-analytics"
+  location                    = var.region
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  labels                      = var.labels
+
+  versioning {
+    enabled = true
+  }
+
+  lifecycle_rule {
+    condition {
+      days_since_noncurrent_time = var.noncurrent_retention_days
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  logging {
+    log_bucket        = google_storage_bucket.access_logs.name
+    log_object_prefix = "analytics/"
+  }
+}
+
 resource "google_storage_bucket" "function_source" {
   name                        = "${var.project_id}-bazaar-function-source"
   location                    = var.region

@@ -22,3 +22,13 @@ output "access_log_bucket" {
   description = "Name of the access-log bucket."
   value       = google_storage_bucket.access_logs.name
 }
+
+output "fraud_model_bucket" {
+  description = "Name of the private bucket of the fraud model versions."
+  value       = google_storage_bucket.fraud_models.name
+}
+
+output "analytics_bucket" {
+  description = "Name of the private bucket of the k-anonymous exports."
+  value       = google_storage_bucket.analytics.name
+}
