@@ -6,9 +6,10 @@
   nox -s model    export the local image model to ONNX (the sessions below do it when missing)
   nox -s build    assemble each function's deployable folder under build/functions/
   nox -s bench    run the benchmarks (numbers go to docs/benchmarks.md)
+  nox -s train-fraud  retrain the fraud model on the seeded generator, export it to ONNX, report
   nox -s iac      check terraform/ and workflows/ offline (fmt, load, schema)
   nox -s checkov  static security checks of terraform/
-  nox -s lint     ruff, and mypy over common/ and device_client/
+  nox -s lint     ruff, and mypy over common/, device_client/ and edge_workers/
 """
 
 from __future__ import annotations
@@ -48,6 +49,12 @@ def _install_app(session: nox.Session, *extras: str) -> None:
     marker.write_text(fingerprint.hexdigest())
 
 
+def _install_uv(session: nox.Session) -> None:
+    """uv in the session's venv: the local stack builds each edge worker's environment from
+    its own requirements file with it (devstack/edge_workers.py)."""
+    session.install("uv==0.13.8")
+
+
 def _install_firebase_cli(session: nox.Session) -> None:
     """The Auth emulator: npm firebase-tools, pinned by tools/firebase/package-lock.json."""
     if not (FIREBASE_CLI / "node_modules" / ".bin" / "firebase").exists():
@@ -85,6 +92,7 @@ def dev(session: nox.Session) -> None:
     """Run the marketplace on embedded defaults until Ctrl-C (`-- --server gunicorn`: the
     functions under gunicorn, as in production and in `nox -s bench`)."""
     _install_app(session)
+    _install_uv(session)
     _install_firebase_cli(session)
     session.run("python", "-m", "devstack", *session.posargs, env=_ensure_image_model(session))
 
@@ -93,7 +101,12 @@ def dev(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The whole suite, then the event tests again with every Pub/Sub message delivered
     twice and out of order."""
-    _install_app(session, "test")
+    _install_app(session, "test", "fraud_training")
+    # The k-anonymity audit's reference (tests/unit/test_k_anonymity_pycanon.py): pycanon
+    # hard-pins old numpy/pandas, so it comes without its pins, beside the pandas it imports.
+    session.install("pandas==2.3.3")
+    session.install("--no-deps", "pycanon==1.3.6")
+    _install_uv(session)
     _install_firebase_cli(session)
     _install_rules_tests(session)
     env = _ensure_image_model(session)
@@ -105,14 +118,24 @@ def tests(session: nox.Session) -> None:
 
 # What tests/unit imports (the use cases against Fake* ports, the rules, the contract): no
 # `local` (embedded PostgreSQL), no Firebase CLI, no image model.
-UNIT = (".[core,database,auth,imaging,test]", "pyyaml>=6.0.2,<7")
+UNIT = (".[core,database,auth,pubsub,imaging,test]", "pyyaml>=6.0.2,<7", "pandas==2.3.3")
 
 
 @nox.session(python=PYTHON)
 def unit(session: nox.Session) -> None:
     """tests/unit alone: seconds, nothing started (`-- -k registration` narrows it)."""
     session.install("-e", *UNIT)
+    session.install("--no-deps", "pycanon==1.3.6")  # as in `tests`: it hard-pins old numpy
     session.run("pytest", "tests/unit", *session.posargs)
+
+
+@nox.session(name="train-fraud", python=PYTHON)
+def train_fraud(session: nox.Session) -> None:
+    """Retrain the fraud model from the seeded generator; writes edge_workers/fraud/model/
+    (`-- --version 2026-12-08.1` names the new one) and prints its held-out report."""
+    session.install("-r", "edge_workers/fraud/train-requirements.txt")
+    session.run("python", "-m", "edge_workers.fraud.training", *session.posargs,
+                env={"PYTHONPATH": str(ROOT)})
 
 
 @nox.session(python=PYTHON)
@@ -126,8 +149,9 @@ def build(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Cold start, latency, catalog latency (functions under gunicorn, as production serves
     them), image search accuracy; writes docs/benchmarks.md."""
-    _install_app(session, "test", "bench")
+    _install_app(session, "test", "bench", "fraud_training")
     _install_firebase_cli(session)
+    _install_uv(session)  # bench/fraud_latency.py runs the fraud worker from its own venv
     session.run("python", "-m", "bench", *session.posargs, env=_ensure_image_model(session))
 
 
@@ -150,10 +174,11 @@ def checkov(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff over everything; mypy over common/ and device_client/ (settings: pyproject.toml)."""
-    _install_app(session, "test")
+    """ruff over everything; mypy over common/, device_client/ and edge_workers/ (settings:
+    pyproject.toml)."""
+    _install_app(session, "test", "fraud_training")
     session.install("ruff==0.17.5", "mypy==2.4.1")
     session.run("ruff", "check", "common", "functions", "devstack", "tools", "tests", "bench",
-                "device_client")
+                "device_client", "edge_workers")
     session.run("mypy")
 

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from common.adapters.firebase_identity import FirebaseIdentity
     from common.adapters.firestore_chat import FirestoreChatRooms
     from common.adapters.firestore_chat_access import FirestoreChatAccess
+    from common.adapters.fraud_screening import HttpFraudScreening
+    from common.adapters.gcs_analytics_exports import GcsExportObjects
     from common.adapters.gcs_images import GcsImageStore
     from common.adapters.gcs_models import GcsModelObjects, ModelObjectReader, PublishedModels
     from common.adapters.idempotency import PostgresIdempotencyKeys
@@ -39,8 +41,11 @@ if TYPE_CHECKING:
     from common.adapters.money_unit_of_work import MoneyUnitOfWork
     from common.adapters.order_mail_reads import NotificationsUnitOfWork
     from common.adapters.outbox import OutboxRelay
+    from common.adapters.postgres_analytics import AnalyticsUnitOfWork
+    from common.adapters.postgres_analytics_export import AnalyticsExportUnitOfWork
     from common.adapters.postgres_federated import FederatedUnitOfWork
     from common.adapters.postgres_feed import CachedPromotedProducts, FeedUnitOfWork
+    from common.adapters.postgres_fraud_cases import FraudCasesUnitOfWork
     from common.adapters.postgres_orders import OrdersUnitOfWork
     from common.adapters.postgres_preferences import (
         PostgresPreferenceReads,
@@ -61,6 +66,8 @@ if TYPE_CHECKING:
     from common.adapters.workflow_callbacks import WorkflowCallbacks
     from common.adapters.workflow_executions import GoogleWorkflowExecutions
     from common.ports.images import ImageRecognizer, ProductImageCatalog, SimilarProducts
+    from common.services.blocked_orders import SettleCollaborators
+    from common.services.fraud_cases import CaseCollaborators
 
 
 @lru_cache(maxsize=1)
@@ -395,28 +402,19 @@ def preferences_unit_of_work() -> "PreferencesUnitOfWork":
     return PreferencesUnitOfWork(engine(), relay())
 
 
+def analytics_unit_of_work() -> "AnalyticsUnitOfWork":
+    """A unit of work with `analytics` (the central store of anonymized events)."""
+    from common.adapters.postgres_analytics import AnalyticsUnitOfWork
+
+    return AnalyticsUnitOfWork(engine(), relay())
+
+
 @per_database_role
 def preference_reads() -> "PostgresPreferenceReads":
     """The promoted feed's read of a pseudonym's features."""
     from common.adapters.postgres_preferences import PostgresPreferenceReads
 
     return PostgresPreferenceReads(engine())
-
-
-@per_database_role
-def interaction_limiter() -> "PostgresRateLimiter":
-    """Interaction batches per pseudonym (INTERACTION_BATCHES_PER_WINDOW a window)."""
-    from common.adapters.rate_limits import PostgresRateLimiter
-
-    return PostgresRateLimiter(engine(), settings().interaction_window_s)
-
-
-@lru_cache(maxsize=1)
-def interaction_publisher() -> "DirectEventPublisher":
-    """Publishes a batch of interactions straight to Pub/Sub (no outbox: telemetry)."""
-    from common.adapters.interaction_publisher import DirectEventPublisher
-
-    return DirectEventPublisher(publisher)
 
 
 # The promoted feed (docs/decisions/0023-promoted-feed.md)
@@ -444,6 +442,15 @@ def feed_unit_of_work() -> "FeedUnitOfWork":
 @lru_cache(maxsize=1)
 def feed_publisher() -> "DirectEventPublisher":
     """Publishes feed.served straight to Pub/Sub (no outbox: telemetry)."""
+    from common.adapters.interaction_publisher import DirectEventPublisher
+
+    return DirectEventPublisher(publisher)
+
+
+@lru_cache(maxsize=1)
+def security_signal_publisher() -> "DirectEventPublisher":
+    """Publishes signal.registration / signal.login straight to Pub/Sub, for the fraud worker
+    (no outbox: best effort, docs/decisions/0028-fraud-signals.md)."""
     from common.adapters.interaction_publisher import DirectEventPublisher
 
     return DirectEventPublisher(publisher)
@@ -482,3 +489,69 @@ def model_store() -> "PublishedModels":
 
     database = engine()
     return PublishedModels(lambda: newest_model_version(database), model_reader().read)
+
+
+# Fraud screening in the order path (docs/decisions/0025-fraud-screening-in-the-order-path.md)
+
+@lru_cache(maxsize=1)
+def fraud_screening() -> "HttpFraudScreening":
+    """FraudScreening: the regional fraud worker at FRAUD_URL within FRAUD_BUDGET_MS."""
+    from common.adapters.fraud_screening import CachedIdToken, HttpFraudScreening
+    from common.domain.fraud import OnFailure
+
+    current = settings()
+    if current.is_production and current.fraud_url is None:
+        raise settings_module.SettingsError("FRAUD_URL is not set: the order path needs it")
+    id_token = (CachedIdToken(current.fraud_url) if current.is_production
+                and current.fraud_url else None)
+    on_failure: OnFailure = "review" if current.fraud_on_failure == "review" else "allow"
+    return HttpFraudScreening(current.fraud_url, current.fraud_budget_ms, on_failure, id_token)
+
+
+# k-anonymous exports (docs/decisions/0030-k-anonymous-exports.md)
+
+def analytics_export_unit_of_work() -> "AnalyticsExportUnitOfWork":
+    """A unit of work with `exports`: the export's sources and the accumulated release."""
+    from common.adapters.postgres_analytics_export import AnalyticsExportUnitOfWork
+
+    return AnalyticsExportUnitOfWork(engine(), relay=None)
+
+
+@lru_cache(maxsize=1)
+def analytics_export_objects() -> "GcsExportObjects":
+    """Release objects in ANALYTICS_BUCKET, each written once (release_analytics_export)."""
+    from common.adapters.gcs_analytics_exports import GcsExportObjects
+
+    return GcsExportObjects(settings())
+
+
+# Fraud cases (docs/decisions/0027-fraud-cases.md)
+
+def fraud_cases_unit_of_work() -> "FraudCasesUnitOfWork":
+    """A unit of work with `fraud_cases` (common/adapters/postgres_fraud_cases.py)."""
+    from common.adapters.postgres_fraud_cases import FraudCasesUnitOfWork
+
+    return FraudCasesUnitOfWork(engine(), relay())
+
+
+def order_collaborators() -> Any:
+    """ordering.Collaborators: what the order use cases (placing, a held order's review) need."""
+    from common.services.ordering import Collaborators
+
+    return Collaborators(orders_unit_of_work, payments(), workflow_executions(), settings())
+
+
+def fraud_case_collaborators() -> "CaseCollaborators":
+    """What acting on and resolving a fraud case needs (payments only when an order's)."""
+    from common.services.fraud_cases import CaseCollaborators
+
+    return CaseCollaborators(fraud_cases_unit_of_work, identity(),
+                             review_moderation_unit_of_work, order_collaborators)
+
+
+def settle_collaborators() -> "SettleCollaborators":
+    """What settling a blocked buyer's orders needs (cancel, reject, refund)."""
+    from common.services.blocked_orders import SettleCollaborators
+
+    return SettleCollaborators(refunds_unit_of_work, orders_unit_of_work, payments(),
+                               workflow_executions(), order_collaborators)

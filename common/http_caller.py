@@ -3,6 +3,7 @@ with the request (personal answers), and the client's device id (`X-Device-Id`).
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 import flask
@@ -40,3 +41,30 @@ def device_id(request: flask.Request, in_body: str | None = None) -> str | None:
     if header is not None and in_body is not None and header != in_body:
         raise InvalidRequest.at("device_id", "differs from the X-Device-Id header")
     return header if header is not None else in_body
+
+
+REGION_CODE = re.compile(r"^[A-Z]{2}$")
+
+
+def client_region(request: flask.Request) -> str | None:
+    """The client's country from the load balancer's `X-Client-Region`; None if absent or odd."""
+    value = request.headers.get("X-Client-Region")
+    return value if value is not None and REGION_CODE.match(value) else None
+
+
+def client_ip(request: flask.Request) -> str | None:
+    """The client's address as the load balancer saw it; None if unknown or loopback.
+
+    Google's load balancer appends `<client-ip>,<lb-ip>` to whatever `X-Forwarded-For` the
+    client sent, so the second-to-last entry is the one a client cannot forge; a single entry
+    (tests, a direct call) is taken as is. Loopback (the local stack) is no address at all.
+    """
+    entries = [e.strip() for e in request.headers.get("X-Forwarded-For", "").split(",")
+               if e.strip()]
+    candidate = (entries[-2] if len(entries) >= 2 else entries[0]) if entries else (
+        request.remote_addr)
+    try:
+        address = ipaddress.ip_address(candidate or "")
+    except ValueError:
+        return None
+    return None if address.is_loopback or address.is_unspecified else str(address)

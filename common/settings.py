@@ -28,6 +28,11 @@ MIN_PAGE_TOKEN_KEY_CHARS = 32
 # Keys pseudonymous ids outside production; production reads the pseudonym-key secret.
 LOCAL_PSEUDONYM_KEY = "local-pseudonym-key: not a secret, do not use"
 MIN_PSEUDONYM_KEY_CHARS = 32
+# One pseudonym key list per residency zone outside production (the eu one is the key above,
+# so pseudonyms made before zones stay valid); production reads the pseudonym-keys secret.
+LOCAL_PSEUDONYM_KEYS = {"eu": [LOCAL_PSEUDONYM_KEY],
+                        "americas": ["local-pseudonym-key-americas: not a secret"],
+                        "asia": ["local-pseudonym-key-asia: not a secret, do not use"]}
 # Where BAZAAR_FAULT may kill a test process (common/faults.py says where each one is).
 FAULT_POINTS = ("after_commit", "order_after_reserve", "order_after_provider_payment",
                 "order_after_payment_recorded", "order_after_saga_start",
@@ -105,6 +110,21 @@ class Settings:
     # Interactions: batches one pseudonym may send per window (past it: 429).
     interaction_batches_per_window: int = 60
     interaction_window_s: int = 60
+    # Anonymization at the edge (docs/anonymization-policy.md): per zone the current key
+    # first, then previous ones kept for a rotation window; this instance's own zone (its
+    # region's, the default for clients without X-Client-Region); the anonymizer's buffer
+    # of messages the central topics did not take (past it: 503) and its retry period.
+    pseudonym_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    residency_zone: str = "eu"
+    anonymizer_buffer_messages: int = 10_000
+    anonymizer_retry_s: float = 2.0
+    # k-anonymous exports (docs/decisions/0030): the analytics bucket; a class is released
+    # once the accumulated release holds ANALYTICS_EXPORT_K persons and ANALYTICS_EXPORT_L
+    # categories in it; a source row waits at most ANALYTICS_EXPORT_MAX_WAIT_DAYS, then never.
+    analytics_bucket: str = "bazaar-analytics"
+    analytics_export_k: int = 5
+    analytics_export_l: int = 2
+    analytics_export_max_wait_days: int = 62
     # Payments (Stripe). The keys are Secret Manager secrets in production, given only to the
     # functions that `use: payments` / receive the provider's webhooks. The API base is the
     # local twin's address (devstack/stripe); unset means Stripe itself, and production
@@ -149,6 +169,17 @@ class Settings:
     fl_server_lr: float = 10.0
     fl_max_items: int = 300
     fl_dim: int = 8
+    # Fraud screening in the order path (docs/decisions/0025): the regional fraud worker's
+    # URL, the budget in ms for its answer, and what an order gets when it does not answer in
+    # budget (allow: screened afterwards from order.placed; review: held). The worker loads
+    # its model from FRAUD_MODEL_URI (gs://bucket/object.onnx, meta JSON beside it, or a path).
+    fraud_url: str | None = None
+    fraud_budget_ms: int = 50
+    fraud_on_failure: str = "allow"
+    fraud_model_uri: str | None = None
+    # An order held for a fraud review is rejected past this (< the 7 days a card
+    # authorization lasts at Stripe; docs/decisions/0026-orders-held-for-fraud-review.md).
+    fraud_review_max_s: int = 3 * 24 * 3600
 
     @property
     def is_production(self) -> bool:
@@ -167,6 +198,13 @@ class Settings:
             raise SettingsError("PAGE_TOKEN_KEY is not set: give this function the "
                                 "page-token-key secret")
         return self.page_token_key.encode()
+
+    def zone_keys(self, zone: str) -> tuple[bytes, ...]:
+        """A zone's pseudonym keys, current first; SettingsError where the zone has none."""
+        keys = self.pseudonym_keys.get(zone)
+        if not keys:
+            raise SettingsError(f"PSEUDONYM_KEYS has no key for zone {zone!r}")
+        return tuple(key.encode() for key in keys)
 
     def pseudonym_hmac_key(self) -> bytes:
         """The pseudonym key; SettingsError where production was not given the secret."""
@@ -293,6 +331,14 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
         pseudonym_key=env.get("PSEUDONYM_KEY") or (None if production else LOCAL_PSEUDONYM_KEY),
         interaction_batches_per_window=_int(env, "INTERACTION_BATCHES_PER_WINDOW", 60),
         interaction_window_s=_int(env, "INTERACTION_WINDOW_S", 60),
+        pseudonym_keys=_pseudonym_keys(env.get("PSEUDONYM_KEYS"), production),
+        residency_zone=env.get("RESIDENCY_ZONE", "eu"),
+        anonymizer_buffer_messages=_int(env, "ANONYMIZER_BUFFER_MESSAGES", 10_000),
+        anonymizer_retry_s=float(env.get("ANONYMIZER_RETRY_S", "2")),
+        analytics_bucket=env.get("ANALYTICS_BUCKET", "bazaar-analytics"),
+        analytics_export_k=_int(env, "ANALYTICS_EXPORT_K", 5),
+        analytics_export_l=_int(env, "ANALYTICS_EXPORT_L", 2),
+        analytics_export_max_wait_days=_int(env, "ANALYTICS_EXPORT_MAX_WAIT_DAYS", 62),
         stripe_secret_key=env.get("STRIPE_SECRET_KEY") or None,
         stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET") or None,
         stripe_api_base=(env.get("STRIPE_API_BASE") or "").rstrip("/") or None,
@@ -322,6 +368,11 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
         fl_server_lr=_float(env, "FL_SERVER_LR", 10.0),
         fl_max_items=_int(env, "FL_MAX_ITEMS", 300),
         fl_dim=_int(env, "FL_DIM", 8),
+        fraud_url=(env.get("FRAUD_URL") or "").rstrip("/") or None,
+        fraud_budget_ms=_int(env, "FRAUD_BUDGET_MS", 50),
+        fraud_on_failure=env.get("FRAUD_ON_FAILURE", "allow"),
+        fraud_model_uri=env.get("FRAUD_MODEL_URI") or None,
+        fraud_review_max_s=_int(env, "FRAUD_REVIEW_MAX_S", 3 * 24 * 3600),
     )
     _refuse_forbidden(settings, env)
     return settings
@@ -339,6 +390,53 @@ def _refuse_bad_federated(settings: Settings) -> None:
         raise SettingsError("FL_NOISE_MULTIPLIER must be >= 0")
     if settings.is_production and not settings.model_base_url.startswith("https://"):
         raise SettingsError("MODEL_BASE_URL must be https in production")
+
+
+def _pseudonym_keys(raw: str | None, production: bool) -> dict[str, tuple[str, ...]]:
+    """PSEUDONYM_KEYS as {zone: (current, previous…)}; SettingsError for a malformed value."""
+    if not raw:
+        return {} if production else {z: tuple(k) for z, k in LOCAL_PSEUDONYM_KEYS.items()}
+    try:
+        parsed = json.loads(raw)
+        keys = {str(zone): tuple(str(key) for key in parsed[zone]) for zone in parsed}
+    except (ValueError, TypeError, KeyError) as error:
+        raise SettingsError("PSEUDONYM_KEYS must be JSON {zone: [current, previous…]}") from error
+    if not all(isinstance(v, list) for v in parsed.values()):
+        raise SettingsError("PSEUDONYM_KEYS must be JSON {zone: [current, previous…]}")
+    return keys
+
+
+def _refuse_bad_residency(settings: Settings) -> None:
+    """A known zone, every zone keyed, production keys long and not the local ones."""
+    zones = ("eu", "americas", "asia")
+    if settings.residency_zone not in zones:
+        raise SettingsError(f"RESIDENCY_ZONE must be one of {zones}")
+    if not 1 <= settings.anonymizer_buffer_messages <= 1_000_000:
+        raise SettingsError("ANONYMIZER_BUFFER_MESSAGES must be 1..1000000")
+    if not 0.05 <= settings.anonymizer_retry_s <= 300:
+        raise SettingsError("ANONYMIZER_RETRY_S must be 0.05..300")
+    if not settings.pseudonym_keys:
+        return  # only the anonymizer and the feed are given the secret; they refuse without
+    # An anonymizer holds its own zone's keys only (data residency), the feed every zone's.
+    if not set(settings.pseudonym_keys) <= set(zones) or not all(settings.pseudonym_keys.values()):
+        raise SettingsError(f"PSEUDONYM_KEYS names zones of {zones}, each with at least one key")
+    local = {key for keys in LOCAL_PSEUDONYM_KEYS.values() for key in keys}
+    keys = [key for zone_keys in settings.pseudonym_keys.values() for key in zone_keys]
+    if settings.is_production and any(
+            len(key) < MIN_PSEUDONYM_KEY_CHARS or key in local for key in keys):
+        raise SettingsError(f"production needs PSEUDONYM_KEYS of at least "
+                            f"{MIN_PSEUDONYM_KEY_CHARS} characters (not the local ones)")
+
+
+def _refuse_bad_fraud(settings: Settings) -> None:
+    """Fraud screening settings that would stall orders or let them through unscreened."""
+    if not 1 <= settings.fraud_budget_ms <= 2000:
+        raise SettingsError("FRAUD_BUDGET_MS must be 1..2000")
+    if settings.fraud_on_failure not in ("allow", "review"):
+        raise SettingsError("FRAUD_ON_FAILURE must be allow or review")
+    if settings.is_production and settings.fraud_url and not settings.fraud_url.startswith(
+            "https://"):
+        raise SettingsError("production needs an https FRAUD_URL")
 
 
 def _refuse_forbidden(settings: Settings, env: Mapping[str, str]) -> None:
@@ -364,6 +462,14 @@ def _refuse_forbidden(settings: Settings, env: Mapping[str, str]) -> None:
         raise SettingsError("INTERACTION_BATCHES_PER_WINDOW and INTERACTION_WINDOW_S must be "
                             "positive")
     _refuse_bad_federated(settings)
+    _refuse_bad_fraud(settings)
+    _refuse_bad_residency(settings)
+    if settings.analytics_export_k < 5 or settings.analytics_export_l < 1:
+        raise SettingsError("ANALYTICS_EXPORT_K must be >= 5 and ANALYTICS_EXPORT_L >= 1")
+    if not 1 <= settings.analytics_export_max_wait_days <= 366:
+        raise SettingsError("ANALYTICS_EXPORT_MAX_WAIT_DAYS must be 1..366")
+    if not 60 <= settings.fraud_review_max_s <= 6 * 24 * 3600:
+        raise SettingsError("FRAUD_REVIEW_MAX_S must be 60..518400 (a card hold lasts 7 days)")
     if not 1 <= settings.auto_delivery_days <= 90:
         raise SettingsError("AUTO_DELIVERY_DAYS must be 1..90")
     if not all(rate > 0 for rate in [*settings.promotion_daily_rates.values(),

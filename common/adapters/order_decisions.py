@@ -4,6 +4,8 @@ wins: pending → paid (reservation committed), pending → payment_failed or ca
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy
 from sqlalchemy import text
 
@@ -33,9 +35,11 @@ class PostgresOrderDecisions:
             "WHERE order_id = :id AND status = 'held'"), {"id": order_id})
         return True
 
-    def mark_failed(self, order_id: str, status: str, reason: str) -> bool:
-        """pending_payment → `status` (payment_failed or cancelled), reservation released
-        and its stock returned; False if the order no longer waits."""
+    def mark_failed(self, order_id: str, status: str, reason: str, *,
+                    waiting: str = "pending_payment") -> bool:
+        """`waiting` (pending_payment, or pending_review for a rejected fraud review) →
+        `status` (payment_failed or cancelled), reservation released and its stock
+        returned; False if the order no longer waits."""
         quantities: dict[str, int] = dict(self._db.execute(text(
             "SELECT CAST(product_id AS text), quantity FROM order_lines WHERE order_id = :id"),
             {"id": order_id}).all())
@@ -43,8 +47,9 @@ class PostgresOrderDecisions:
         self._locks.clause("orders", [order_id])
         won = self._db.execute(text(
             "UPDATE orders SET status = :status, failure_reason = :reason, updated_at = now() "
-            "WHERE id = :id AND status = 'pending_payment'"),
-            {"id": order_id, "status": status, "reason": reason}).rowcount == 1
+            "WHERE id = :id AND status = :waiting"),
+            {"id": order_id, "status": status, "reason": reason,
+             "waiting": waiting}).rowcount == 1
         if not won:
             return False
         self._locks.clause("order_parts", self._part_ids(order_id))
@@ -52,6 +57,36 @@ class PostgresOrderDecisions:
                               "WHERE order_id = :id"), {"id": order_id})
         self.release_reservation(order_id, reason, quantities)
         return True
+
+    def end_review(self, order_id: str, ttl_s: int) -> bool:
+        """pending_review → pending_payment (parts too), the reservation kept `ttl_s` more
+        for the payment; False if the review already ended (someone decided first)."""
+        self._locks.clause("orders", [order_id])
+        won = self._db.execute(text(
+            "UPDATE orders SET status = 'pending_payment', updated_at = now(), "
+            "reservation_expires_at = now() + make_interval(secs => :ttl) "
+            "WHERE id = :id AND status = 'pending_review'"),
+            {"id": order_id, "ttl": ttl_s}).rowcount == 1
+        if not won:
+            return False
+        self._locks.clause("order_parts", self._part_ids(order_id))
+        self._db.execute(text("UPDATE order_parts SET status = 'pending_payment' "
+                              "WHERE order_id = :id"), {"id": order_id})
+        self._locks.clause("stock_reservations", [order_id])
+        self._db.execute(text(
+            "UPDATE stock_reservations SET expires_at = o.reservation_expires_at FROM orders o "
+            "WHERE o.id = :id AND stock_reservations.order_id = o.id"), {"id": order_id})
+        return True
+
+    def claim_expired_reviews(self, now: datetime, limit: int, lease_s: int) -> list[str]:
+        """Orders held for a fraud review past `review_until`, claimed for `lease_s`."""
+        rows = self._db.execute(text(
+            "UPDATE orders SET claimed_until = now() + make_interval(secs => :lease) "
+            "WHERE id IN (SELECT id FROM orders WHERE status = 'pending_review' AND "
+            "review_until <= :now AND (claimed_until IS NULL OR claimed_until < now()) "
+            "ORDER BY review_until LIMIT :limit FOR UPDATE SKIP LOCKED) RETURNING id"),
+            {"lease": lease_s, "limit": limit, "now": now})
+        return [str(row.id) for row in rows]
 
     def release_reservation(self, order_id: str, reason: str,
                             quantities: dict[str, int]) -> bool:

@@ -41,6 +41,13 @@ class PostgresOrders:
             "SELECT id FROM orders WHERE buyer_id = :buyer AND idempotency_key = :key"),
             {"buyer": buyer_id, "key": key}).scalar()
 
+    def read_offers(self, product_ids: list[str]) -> dict[str, Offer]:
+        """The products as offered now, unlocked (the plan the fraud check screens)."""
+        rows = self._db.execute(text(_OFFERS), {"ids": sorted(product_ids)})
+        return {str(r.id): Offer(str(r.id), str(r.vendor_id), r.name, r.price_amount,
+                                 r.currency, r.stock, r.category_id, r.listed,
+                                 r.vendor_can_sell, tuple(r.payment_methods)) for r in rows}
+
     def lock_offers(self, product_ids: list[str]) -> dict[str, Offer]:
         """The products as offered now, locked (products, by id) for the reservation."""
         locking = self._locks.clause("products", product_ids, alias="p")
@@ -64,19 +71,23 @@ class PostgresOrders:
                   fields: dict[str, Any]) -> bool:
         """The order with its parts, lines, held reservation and payment row; False if the
         buyer's idempotency key already names another (concurrent) order."""
+        review_until = fields.get("review_until")  # held for a fraud review until then
+        status = "pending_review" if review_until is not None else "pending_payment"
         inserted = self._db.execute(text(
             "INSERT INTO orders (id, buyer_id, status, total_amount, payment_method, "
-            "shipping_address, idempotency_key, request_hash, reservation_expires_at) "
-            "VALUES (:id, :buyer, 'pending_payment', :total, :method, CAST(:address AS jsonb), "
-            ":key, :hash, now() + make_interval(secs => :ttl)) "
+            "shipping_address, idempotency_key, request_hash, reservation_expires_at, "
+            "review_until) VALUES (:id, :buyer, :status, :total, :method, "
+            "CAST(:address AS jsonb), :key, :hash, COALESCE(CAST(:until AS timestamptz), "
+            "now() + make_interval(secs => :ttl)), CAST(:until AS timestamptz)) "
             "ON CONFLICT (buyer_id, idempotency_key) DO NOTHING RETURNING id"),
-            {"id": order_id, "buyer": buyer_id, "total": plan.total, "method": fields["method"],
-             "address": json.dumps(fields["address"]), "key": fields["key"],
-             "hash": fields["hash"], "ttl": fields["ttl_s"]}).first()
+            {"id": order_id, "buyer": buyer_id, "status": status, "total": plan.total,
+             "method": fields["method"], "address": json.dumps(fields["address"]),
+             "key": fields["key"], "hash": fields["hash"], "ttl": fields["ttl_s"],
+             "until": review_until}).first()
         if inserted is None:
             return False
         for part in plan.parts:
-            self._add_part(order_id, part)
+            self._add_part(order_id, part, status)
         self._db.execute(text(
             "INSERT INTO stock_reservations (order_id, status, expires_at) "
             "SELECT id, 'held', reservation_expires_at FROM orders WHERE id = :id"),
@@ -90,15 +101,16 @@ class PostgresOrders:
              "return_url": fields.get("return_url")})
         return True
 
-    def _add_part(self, order_id: str, part: Any) -> None:
+    def _add_part(self, order_id: str, part: Any, status: str) -> None:
         import uuid
 
         part_id = str(uuid.uuid4())
         self._db.execute(text(
             "INSERT INTO order_parts (id, order_id, vendor_id, status, subtotal_amount, "
-            "commission_amount) VALUES (:id, :order, :vendor, 'pending_payment', :subtotal, "
+            "commission_amount) VALUES (:id, :order, :vendor, :status, :subtotal, "
             ":commission)"), {"id": part_id, "order": order_id, "vendor": part.vendor_id,
-                              "subtotal": part.subtotal, "commission": part.commission})
+                              "status": status, "subtotal": part.subtotal,
+                              "commission": part.commission})
         for line in part.lines:
             self._db.execute(text(
                 "INSERT INTO order_lines (id, order_id, part_id, product_id, product_name, "
@@ -206,6 +218,13 @@ class OrdersUnitOfWork(UnitOfWork):
         self.orders = PostgresOrders(self.connection, self.locks)
         self.decisions = _decisions(self.connection, self.locks)
         return self
+
+    @property
+    def fraud_cases(self) -> Any:
+        """The fraud cases a placement opens (held or refused orders), in this transaction."""
+        from common.adapters.postgres_fraud_cases import PostgresFraudCases
+
+        return PostgresFraudCases(self.connection)
 
 
 def _decisions(connection: sqlalchemy.Connection, locks: RowLocks) -> Any:

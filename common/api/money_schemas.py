@@ -11,9 +11,10 @@ from common.api.fields import Text, absent
 from common.api.schemas import Out, Strict
 from common.domain.fulfilment import MAX_TRACKING_CHARS
 
-PartStatus = Literal["pending_payment", "paid", "shipped", "delivered", "cancelled", "refunded"]
-OrderStatus = Literal["pending_payment", "paid", "shipped", "delivered", "payment_failed",
-                      "cancelled", "refunded"]
+PartStatus = Literal["pending_review", "pending_payment", "paid", "shipped", "delivered",
+                     "cancelled", "refunded"]
+OrderStatus = Literal["pending_review", "pending_payment", "paid", "shipped", "delivered",
+                      "payment_failed", "cancelled", "refunded"]
 
 
 class ShipOrder(Strict):

@@ -13,11 +13,13 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from common.api import analytics_schemas as ans
 from common.api import catalog_schemas as cs
 from common.api import chat_moderation_schemas as cms
 from common.api import chat_schemas as chs
 from common.api import federated_schemas as fls
 from common.api import feed_schemas as fs
+from common.api import fraud_case_schemas as fcs
 from common.api import interaction_schemas as its
 from common.api import money_schemas as ms
 from common.api import order_schemas as os_
@@ -197,12 +199,15 @@ OPERATIONS: dict[str, Operation] = {
         Operation(
             "place_order", "POST", "/v1/orders",
             "Place an order: stock reserved, payment started; 202 with what the buyer does "
-            "next (a replay of the Idempotency-Key answers the order as it is now)", "orders",
+            "next (a replay of the Idempotency-Key answers the order as it is now). The fraud "
+            "check may hold it (`pending_review`: stock reserved, a card only authorized, "
+            "nothing else charged until a review approves it) or refuse it (403 "
+            "`fraud_rejected`, nothing reserved)", "orders",
             request=os_.PlaceOrder, response=os_.OrderView, status=202, roles=CUSTOMERS,
             verified_email=True, idempotency="required_by_use_case",
             errors=(e.InsufficientStock, e.PriceChanged, e.ProductUnavailable,
                     e.PaymentMethodNotSupported, e.PaymentDeclined, e.EmailNotVerified,
-                    e.ProviderUnavailable),
+                    e.ProviderUnavailable, e.FraudRejected),
         ),
         Operation(
             "list_orders", "GET", "/v1/orders",
@@ -396,6 +401,18 @@ OPERATIONS: dict[str, Operation] = {
             errors=(e.NotFound, e.InvalidState),
         ),
         Operation(
+            "list_fraud_cases", "GET", "/v1/admin/fraud-cases",
+            "Fraud cases, newest first: score, reasons, model version, action, evidence",
+            "admin", query=fcs.FraudCaseListQuery, response=fcs.FraudCasePage, roles=ADMINS,
+        ),
+        Operation(
+            "resolve_fraud_case", "POST", "/v1/admin/fraud-cases/{case_id}:resolve",
+            "Confirm or clear a fraud case, once (audited): clearing undoes its block, hidden "
+            "review or held order; confirming rejects a held order and blocks the account",
+            "admin", request=fcs.ResolveFraudCase, response=fcs.FraudCaseOut, roles=ADMINS,
+            errors=(e.NotFound, e.CaseAlreadyResolved),
+        ),
+        Operation(
             "record_interactions", "POST", "/v1/interactions",
             "Send a batch of up to 50 interactions (view, click, add_to_cart, dwell, search; "
             "body at most 16 KB): anonymous clients name their device (`X-Device-Id` or "
@@ -403,6 +420,18 @@ OPERATIONS: dict[str, Operation] = {
             "device's history into the account once. Retry a 503 with the same batch",
             "personalization", request=its.RecordInteractions, response=s.Accepted,
             status=202, errors=(e.TooManyAttempts, e.Unauthenticated, e.ServiceUnavailable),
+            idempotency="none",
+        ),
+        Operation(
+            "record_analytics_events", "POST", "/v1/analytics/events",
+            "Send a batch of up to 50 analytics events (body at most 32 KB) to your region's "
+            "anonymizer: ids become zone pseudonyms, times are cut to the hour, properties "
+            "outside the allow-list are dropped and free text is scrubbed before anything "
+            "leaves the region (docs/anonymization-policy.md). Anonymous clients name their "
+            "device. Retry a 503 with the same batch",
+            "personalization", request=ans.RecordAnalyticsEvents, response=s.Accepted,
+            status=202, errors=(e.TooManyAttempts, e.Unauthenticated, e.AccountBlocked,
+                                e.ServiceUnavailable),
             idempotency="none",
         ),
         Operation(

@@ -106,7 +106,9 @@ class OrderStepView(Out):
 
 class OrderView(Out):
     id: str
-    status: str
+    status: str = Field(description=(
+        "pending_review (held for a fraud review), pending_payment, paid, shipped, delivered, "
+        "payment_failed, cancelled or refunded"))
     total: Money
     payment: PaymentView
     parts: list[OrderPartView]

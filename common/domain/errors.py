@@ -261,6 +261,13 @@ class ModelNotPublished(DomainError):
     message = "No model has been published yet: try again in a minute."
 
 
+# Fraud cases (common/domain/fraud_cases.py) ----------------------------------------------
+
+class CaseAlreadyResolved(DomainError):
+    status, code, title = 409, "case_already_resolved", "Case already resolved"
+    message = "This fraud case was confirmed or cleared already."
+
+
 # Promotions (common/domain/promotions.py) ---------------------------------------------
 
 class ProductNotListed(DomainError):
@@ -271,6 +278,12 @@ class ProductNotListed(DomainError):
 class PromotionOverlaps(DomainError):
     status, code, title = 422, "promotion_overlaps", "Promotion overlaps"
     message = "The product is already promoted for part of that time: pick other days."
+
+
+class FraudRejected(DomainError):
+    status, code, title = 403, "fraud_rejected", "Order refused"
+    message = ("This order cannot be placed. Nothing was reserved or charged: please contact "
+               "support if you think this is a mistake.")
 
 
 # The door's refusals, before any use case runs ------------------------------------------

@@ -219,6 +219,7 @@ class OrderPlaced(Event):
     order_id: str
     buyer_id: str
     total: int  # EUR minor units
+    screening: str = "done"  # "deferred": the fraud check fell back; screen it afterwards
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -560,6 +561,10 @@ class InteractionsReceived(Event):
     account_pseudonym: str | None
     device_pseudonym: str | None
     events: tuple[Interaction, ...]
+    # Set by the edge anonymizer (docs/anonymization-policy.md): the residency zone whose
+    # key made the pseudonyms, and during a key rotation `pseudonym` under the previous key.
+    zone: str | None = None
+    previous_pseudonym: str | None = None
 
 
 # Promoted feed: telemetry published directly, not through the outbox -------------------
@@ -574,6 +579,90 @@ class FeedServed(Event):
     topic: ClassVar[str] = "feed"
     promotion_ids: tuple[str, ...]
     model_version: int | None
+
+
+# Fraud cases (common/domain/fraud_cases.py; docs/decisions/0027-fraud-cases.md) -------
+
+@dataclass(frozen=True, kw_only=True)
+class FraudCaseOpened(Event):
+    """The fraud detector opened a case; act_on_fraud_case carries out its `action`."""
+
+    type: ClassVar[str] = "fraud.case_opened"
+    topic: ClassVar[str] = "fraud"
+    case_id: str
+    kind: str
+    subject_id: str
+    account_id: str | None
+    action: str
+    score: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class FraudCaseResolved(Event):
+    """An admin confirmed or cleared a case: its label for the next training."""
+
+    type: ClassVar[str] = "fraud.case_resolved"
+    topic: ClassVar[str] = "fraud"
+    case_id: str
+    resolution: str
+    account_id: str | None
+
+
+# Security signals: published directly, not through the outbox, to the fraud worker ------
+# (register_customer, register_vendor, create_session; docs/decisions/0028-fraud-signals.md)
+
+@dataclass(frozen=True, kw_only=True)
+class SignalRegistration(Event):
+    """An account registered: where from, and the email's domain and local-part shape
+    (common/domain/security_signals.py), never the email. The event id is `signal_id`."""
+
+    type: ClassVar[str] = "signal.registration"
+    topic: ClassVar[str] = "security-signals"
+    signal_id: str
+    account_id: str
+    role: str
+    email_domain: str
+    email_local_shape: dict[str, Any]
+    device_id: str | None
+    ip: str | None
+    country: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignalLogin(Event):
+    """A login succeeded or failed (`outcome`); account_id None for an unknown email.
+    The event id is `signal_id`."""
+
+    type: ClassVar[str] = "signal.login"
+    topic: ClassVar[str] = "security-signals"
+    signal_id: str
+    account_id: str | None
+    outcome: str  # succeeded | failed
+    device_id: str | None
+    ip: str | None
+    country: str | None
+
+
+# Analytics: published directly by the edge anonymizer, never raw ------------------------
+# (edge_workers/anonymizer; docs/anonymization-policy.md)
+
+@dataclass(frozen=True, kw_only=True)
+class AnalyticsEventReceived(Event):
+    """One client analytics event after anonymization: keyed by a zone pseudonym, its time
+    cut to the hour, its properties allow-listed and coarse, its free text scrubbed. The
+    event id is derived from the raw event, so a client's retry has the same id."""
+
+    type: ClassVar[str] = "analytics.event"
+    topic: ClassVar[str] = "analytics"
+    pseudonym: str
+    previous_pseudonym: str | None
+    zone: str
+    event_type: str
+    at_hour: str
+    country: str | None
+    device_class: str
+    product_id: str | None
+    properties: dict[str, Any]
 
 
 def _concrete(base: type[Event]) -> list[type[Event]]:

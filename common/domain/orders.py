@@ -27,6 +27,7 @@ MAX_QUANTITY = 100
 
 
 class OrderStatus(str, enum.Enum):
+    PENDING_REVIEW = "pending_review"  # held for a fraud review: stock reserved, not charged
     PENDING_PAYMENT = "pending_payment"
     PAID = "paid"
     SHIPPED = "shipped"
@@ -37,6 +38,7 @@ class OrderStatus(str, enum.Enum):
 
 
 class PartStatus(str, enum.Enum):
+    PENDING_REVIEW = "pending_review"
     PENDING_PAYMENT = "pending_payment"
     PAID = "paid"
     SHIPPED = "shipped"
@@ -46,7 +48,7 @@ class PartStatus(str, enum.Enum):
 
 
 # Orders whose payment is over, one way or the other: nothing waits on the provider any more.
-SETTLED = frozenset(OrderStatus) - {OrderStatus.PENDING_PAYMENT}
+SETTLED = frozenset(OrderStatus) - {OrderStatus.PENDING_PAYMENT, OrderStatus.PENDING_REVIEW}
 FAILED = frozenset({OrderStatus.PAYMENT_FAILED, OrderStatus.CANCELLED})
 
 
@@ -194,7 +196,8 @@ def order_status_from_parts(current: OrderStatus, parts: Iterable[PartStatus]) -
     delivered), delivered when every live part is delivered, refunded or cancelled when
     every part is; an order not yet paid keeps its own status."""
     statuses = list(parts)
-    if current in (OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_FAILED) or not statuses:
+    if current in (OrderStatus.PENDING_REVIEW, OrderStatus.PENDING_PAYMENT,
+                   OrderStatus.PAYMENT_FAILED) or not statuses:
         return current
     live = [s for s in statuses if s not in (PartStatus.CANCELLED, PartStatus.REFUNDED)]
     if not live:

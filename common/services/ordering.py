@@ -1,7 +1,10 @@
-"""Placing an order (POST /v1/orders): reserve the stock and write the order in one short
+"""Placing an order (POST /v1/orders): the fraud worker asked first (no transaction open;
+common/services/order_screening.py), then reserve the stock and write the order in one short
 transaction, then, with no transaction open, start the payment at the provider and the
-purchase saga. The order is its own idempotency record: a replay of the buyer's key returns
-the order as it is now and resumes whatever step a crash interrupted.
+purchase saga. An order held for a fraud review (pending_review) only has its card
+authorized; common/services/order_review.py approves or rejects it. The order is its own
+idempotency record: a replay of the buyer's key returns the order as it is now and resumes
+whatever step a crash interrupted.
 """
 
 from __future__ import annotations
@@ -9,11 +12,13 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from common import faults
+from common import clock, faults
 from common.domain.errors import IdempotencyKeyReused, PaymentDeclined, ServiceUnavailable
 from common.domain.events import OrderPlaced
+from common.domain.fraud import CaseDraft
 from common.domain.order_records import CREATING, Order
 from common.domain.orders import (
     OrderItem,
@@ -23,10 +28,12 @@ from common.domain.orders import (
     ensure_may_buy,
     plan_order,
 )
-from common.domain.payments import NewPayment, PaymentStatus
+from common.domain.payments import CaptureMode, NewPayment, PaymentStatus
 from common.logs import log
+from common.ports.fraud import FraudScreening
 from common.ports.payments import PaymentProvider
 from common.ports.workflow_executions import WorkflowExecutions
+from common.services import order_screening as screening
 from common.services.purchase_saga import UnitOfWork, fail_order, load_order, record_attempt
 from common.settings import BANK_TRANSFER_COUNTRIES, Settings
 
@@ -43,6 +50,9 @@ class OrderRequest:
     request_hash: str
     payment_method_token: str | None = None
     return_url: str | None = None
+    device_id: str | None = None  # what the fraud check sees of the client
+    ip: str | None = None
+    client_country: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,12 +67,14 @@ class Collaborators:
     payments: PaymentProvider
     executions: WorkflowExecutions
     settings: Settings
+    screening: FraudScreening | None = None  # None: not screened now (deferred)
 
 
 def place_order(principal: Any, request: OrderRequest, deps: Collaborators) -> Placed:
     """Place (or replay) the buyer's order. Raises the order rules' refusals, PaymentDeclined
     (402: the order failed at once, stock back) and ProviderUnavailable (503: the order
-    waits, reserved; a replay of the key resumes it)."""
+    waits, reserved; a replay of the key resumes it) and FraudRejected (403: refused by the
+    fraud check, nothing reserved). A replay is not screened again."""
     ensure_may_buy(principal)
     basket = check_items(request.items)
     order_id = _existing(principal.account_id, request, deps.uow)
@@ -90,9 +102,16 @@ def _existing(buyer_id: str, request: OrderRequest, uow: UnitOfWork) -> str | No
 def _reserve(buyer_id: str, basket: tuple[OrderItem, ...], request: OrderRequest,
              deps: Collaborators) -> tuple[str, bool]:
     """One transaction: lock the products (by id), check, take the stock with conditional
-    decrements, write the order; (its id, False), or the concurrent twin's (id, True)."""
-    order_id, payment_id = str(uuid.uuid4()), str(uuid.uuid4())
-    settings = deps.settings
+    decrements, write the order; (its id, False), or the concurrent twin's (id, True).
+    Screened first: a refused order raises FraudRejected, a held one is pending_review."""
+    order_id = screening.order_id_for(buyer_id, request.idempotency_key)
+    payment_id, settings = str(uuid.uuid4()), deps.settings
+    with deps.uow() as tx:
+        asked = screening.screening_of(order_id, buyer_id, basket, request, tx, settings)
+    decision = screening.screen(asked, deps.screening)
+    case = screening.case_for(asked, decision)
+    if case is not None and case.action != "order_held":
+        screening.refuse(case, deps.uow)
     with deps.uow() as tx:
         offers = tx.orders.lock_offers([item.product_id for item in basket])
         plan = plan_order(basket, offers, request.method, rates_bp=settings.commission_rates_bp,
@@ -103,22 +122,39 @@ def _reserve(buyer_id: str, basket: tuple[OrderItem, ...], request: OrderRequest
         fields = {"method": request.method, "address": request.shipping_address,
                   "key": request.idempotency_key, "hash": request.request_hash,
                   "ttl_s": settings.reservation_ttl_s[request.method],
-                  "token": request.payment_method_token, "return_url": request.return_url}
+                  "token": request.payment_method_token, "return_url": request.return_url,
+                  "review_until": _review_until(case, settings)}
         if not tx.orders.add_order(order_id, payment_id, buyer_id, plan, fields):
             twin = tx.orders.order_for_key(buyer_id, request.idempotency_key)
             return _existing(buyer_id, request, deps.uow) or str(twin), True
         tx.orders.add_step(order_id, "placed", {"total": plan.total})
         tx.orders.add_step(order_id, "stock_reserved", {"products": len(plan.quantities)})
-        tx.record(OrderPlaced(order_id=order_id, buyer_id=buyer_id, total=plan.total))
+        if case is not None:
+            screening.open_case(tx, case)
+            tx.orders.add_step(order_id, "held_for_review")
+        tx.record(OrderPlaced(order_id=order_id, buyer_id=buyer_id, total=plan.total,
+                              screening="done" if decision.screened else "deferred"))
         tx.commit()
     faults.reached("order_after_reserve")
     log(logger, logging.INFO, "order placed", order_id=order_id, method=request.method)
     return order_id, False
 
 
+def _review_until(case: CaseDraft | None, settings: Settings) -> Any:
+    if case is None:
+        return None
+    return clock.now() + timedelta(seconds=settings.fraud_review_max_s)
+
+
 def resume(order_id: str, deps: Collaborators) -> Order:
-    """Do what the order still lacks: its payment at the provider, then its saga."""
+    """Do what the order still lacks: its payment at the provider, then its saga; for an
+    order held for review, only a card's authorization (captured if it is approved)."""
     order = load_order(order_id, uow=deps.uow)
+    if order.status is OrderStatus.PENDING_REVIEW:
+        if order.payment_method == "card" and order.payment.status == CREATING:
+            _start_payment(order, deps, CaptureMode.MANUAL)
+            order = load_order(order_id, uow=deps.uow)
+        return order
     if order.status is OrderStatus.PENDING_PAYMENT and _action_unknown(order):
         record_attempt(order.payment.id, deps.payments.get_payment(
             str(order.payment.provider_ref)), uow=deps.uow)
@@ -140,11 +176,12 @@ def _action_unknown(order: Order) -> bool:
             and payment.provider_ref is not None)
 
 
-def _start_payment(order: Order, deps: Collaborators) -> None:
+def _start_payment(order: Order, deps: Collaborators,
+                   capture: CaptureMode = CaptureMode.AUTOMATIC) -> None:
     """Create and confirm the payment (key `order-{id}-payment`: a retry never charges
     twice). A decline fails the order at once through fail_order and is raised."""
     try:
-        attempt = deps.payments.start_payment(_new_payment(order, deps),
+        attempt = deps.payments.start_payment(_new_payment(order, deps, capture),
                                               idempotency_key=f"order-{order.id}-payment")
     except PaymentDeclined as declined:
         _record_decline(order, declined, deps)
@@ -153,7 +190,7 @@ def _start_payment(order: Order, deps: Collaborators) -> None:
     record_attempt(order.payment.id, attempt, uow=deps.uow, kind="created")
     faults.reached("order_after_payment_recorded")
     if attempt.status is PaymentStatus.FAILED:
-        fail_order(order.id, "payment_declined", uow=deps.uow, payments=deps.payments)
+        _fail(order, deps, deps.payments)
 
 
 def _record_decline(order: Order, declined: PaymentDeclined, deps: Collaborators) -> None:
@@ -164,11 +201,20 @@ def _record_decline(order: Order, declined: PaymentDeclined, deps: Collaborators
         tx.orders.add_payment_event(payment.id, "declined", 0,
                                     detail={"decline_code": declined.decline.code})
         tx.commit()
-    fail_order(order.id, "payment_declined", uow=deps.uow, payments=None)
+    _fail(order, deps, None)
     declined.extra.update(order_id=order.id, decline_code=declined.decline.code)
 
 
-def _new_payment(order: Order, deps: Collaborators) -> NewPayment:
+def _fail(order: Order, deps: Collaborators, payments: PaymentProvider | None) -> None:
+    if order.status is OrderStatus.PENDING_REVIEW:
+        screening.end_held_order(order, OrderStatus.PAYMENT_FAILED, "payment_declined",
+                                 deps.uow)
+    else:
+        fail_order(order.id, "payment_declined", uow=deps.uow, payments=payments)
+
+
+def _new_payment(order: Order, deps: Collaborators,
+                 capture: CaptureMode = CaptureMode.AUTOMATIC) -> NewPayment:
     customer_ref = None
     country = None
     if order.payment_method == "bank_transfer":
@@ -179,7 +225,7 @@ def _new_payment(order: Order, deps: Collaborators) -> NewPayment:
     return NewPayment(
         order_id=order.id, payment_id=order.payment.id, amount=order.total,
         currency=order.currency.lower(), method=order.payment_method,  # type: ignore[arg-type]
-        payment_method_token=order.payment.payment_method_token,
+        payment_method_token=order.payment.payment_method_token, capture=capture,
         return_url=order.payment.return_url, customer_ref=customer_ref, bank_country=country)
 
 

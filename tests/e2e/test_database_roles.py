@@ -16,7 +16,10 @@ from devstack import manifest
 from devstack.loader import load
 from tests.e2e.catalog import list_product
 
-ROLES = sorted({f.database_role for f in manifest.functions().values() if f.database_role})
+# The functions' roles and the edge workers' (edge_workers/services.yaml): the fraud
+# worker keeps its own history.
+ROLES = sorted({f.database_role for f in manifest.functions().values() if f.database_role}
+               | {s.database_role for s in manifest.edge_services().values() if s.database_role})
 
 
 @contextmanager
@@ -103,13 +106,14 @@ def test_no_role_rewrites_or_deletes_the_audit_log(stack, role):
 
 def test_only_the_roles_of_admin_actions_append_to_the_audit_log(stack):
     # bazaar_admin (accounts, vendors), and the roles whose functions include an admin's
-    # audited action: hiding a review (bazaar_reviews), reading a reported chat (bazaar_chat).
+    # audited action: hiding a review (bazaar_reviews), reading a reported chat (bazaar_chat),
+    # resolving a fraud case or blocking as the fraud-detector (bazaar_fraud_cases).
     owner = bootstrap.engine()
     with owner.connect() as db:
         appenders = [role for role in ROLES if db.execute(text(
             "SELECT has_table_privilege(:role, 'admin_actions', 'INSERT')"),
             {"role": role}).scalar_one()]
-    assert appenders == ["bazaar_admin", "bazaar_chat", "bazaar_reviews"]
+    assert appenders == ["bazaar_admin", "bazaar_chat", "bazaar_fraud_cases", "bazaar_reviews"]
 
 
 def test_every_table_is_granted_to_a_role_and_no_role_may_change_the_schema(stack):

@@ -116,12 +116,18 @@ def test_each_message_is_pushed_once_or_twice_by_the_switch_and_acts_once(stack,
     copies = 2 if DUPLICATE_DELIVERY else 1
     pubsub.wait_until_idle(timeout=30)
     before = pubsub.stats()
-    # When one event is published (a registration's user.registered)
+    seen = {topic: len(pubsub.messages(topic)) for topic in ("identity", "security-signals")}
+    # When one registration publishes its user.registered (through the outbox) and its
+    # signal.registration (directly, for fraud screening)
     user = Api(stack.base_url, mail).register("customer", verify=False, login=False)
     mail.wait_for(user.email, subject_contains="Confirm your email", timeout=30)
     pubsub.wait_until_idle(timeout=30)
     after = pubsub.stats()
-    # Then it was pushed `copies` times and mailed once
-    assert after["published"] - before["published"] == 1
-    assert after["acked"] - before["acked"] == copies
+    new = [m for topic, count in seen.items() for m in pubsub.messages(topic)[count:]]
+    # Then each was pushed `copies` times to every subscription it matches, and mailed once
+    assert sorted(m.attributes["type"] for m in new) == ["signal.registration", "user.registered"]
+    assert after["published"] - before["published"] == 2
+    subscribers = sum(1 for m in new for sub in pubsub.config.subscriptions
+                      if sub.topic == m.topic and sub.matches(m.attributes))
+    assert after["acked"] - before["acked"] == copies * subscribers
     assert len(mail.messages(to=user.email)) == 1
