@@ -12,17 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping, Sequence
 
-from common.domain.errors import InvalidRequest, TooManyAttempts
+from common.domain.errors import InvalidRequest
 from common.domain.events import Interaction, InteractionsReceived, OrderPaid
 from common.domain.interactions import batch_id, validated
 from common.domain.preferences import folded, merged
 from common.domain.pseudonyms import pseudonym
-from common.logs import log
 from common.ports.interactions import (
-    InteractionPublisher,
     PreferenceStore,
     PreferencesTransaction,
-    RateLimiter,
 )
 
 logger = logging.getLogger(__name__)
@@ -52,26 +49,6 @@ def received(sender: Sender, raw_events: Sequence[Mapping[str, Any]], *, now: da
     return InteractionsReceived(id=batch, occurred_at=now, batch_id=batch, pseudonym=who,
                                 account_pseudonym=account, device_pseudonym=device,
                                 events=events)
-
-
-def record_interactions(sender: Sender, raw_events: Sequence[Mapping[str, Any]], *,
-                        now: datetime, key: bytes, limiter: RateLimiter, limit: int,
-                        publisher: InteractionPublisher) -> InteractionsReceived:
-    """Validate and publish one batch (one message); TooManyAttempts past the pseudonym's
-    limit, ServiceUnavailable (slot given back) if Pub/Sub is down."""
-    event = received(sender, raw_events, now=now, key=key)
-    bucket = f"interactions:pseudonym:{event.pseudonym}"
-    retry_after = limiter.reserve([(bucket, limit)])
-    if retry_after is not None:
-        raise TooManyAttempts("Too many interaction batches: retry later.", retry_after)
-    try:
-        publisher.publish(event)
-    except Exception:
-        limiter.release([bucket])
-        raise
-    log(logger, logging.INFO, "interactions published", batch_id=event.batch_id,
-        events=len(event.events))
-    return event
 
 
 def is_stale(event: InteractionsReceived | OrderPaid, now: datetime | None = None) -> bool:

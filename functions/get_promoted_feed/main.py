@@ -4,7 +4,8 @@ the model's item factors (for re-ranking on the device).
 Trigger: HTTP (anyone: personal with a bearer token, else by `X-Device-Id`, else by
 popularity). Publishes one feed.served message per page directly (no outbox: telemetry,
 best effort) for the impression counts. Settings: database (role bazaar_feed), Firebase
-Auth, Pub/Sub, PSEUDONYM_KEY, the model store (MODEL_BUCKET).
+Auth, Pub/Sub, PSEUDONYM_KEYS (the current key of the client's zone: X-Client-Region, else
+RESIDENCY_ZONE), the model store (MODEL_BUCKET).
 """
 
 import flask
@@ -13,8 +14,9 @@ import functions_framework
 from common import bootstrap, clock
 from common.api import feed_presenters as present
 from common.api.operations import OPERATIONS
+from common.domain.residency import zone_of
 from common.http import Call, endpoint
-from common.http_caller import device_id, signed_in_caller
+from common.http_caller import client_region, device_id, signed_in_caller
 from common.services.promoted_feed import promoted_feed, viewer_of
 
 
@@ -22,8 +24,9 @@ from common.services.promoted_feed import promoted_feed, viewer_of
 @endpoint(OPERATIONS["get_promoted_feed"])
 def get_promoted_feed(call: Call):
     settings = bootstrap.settings()
+    zone = zone_of(client_region(flask.request)) or settings.residency_zone
     viewer = viewer_of(signed_in_caller(flask.request), device_id(flask.request),
-                       settings.pseudonym_hmac_key())
+                       settings.zone_keys(zone)[0])  # the key the zone's anonymizer uses
     page = promoted_feed(viewer, call.query.page_size, now=clock.now(),
                          promoted=bootstrap.promoted_products(),
                          features=bootstrap.preference_reads(),

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from common.domain.errors import InvalidRequest, ServiceUnavailable, TooManyAttempts
+from common.domain.errors import InvalidRequest
 from common.domain.events import OrderPaid
 from common.domain.preferences import Preferences, ProductFacts
 from common.domain.pseudonyms import pseudonym
@@ -23,30 +23,6 @@ HEADPHONES = "11111111-1111-4111-8111-111111111111"
 FACTS = {HEADPHONES: ProductFacts(HEADPHONES, "vendor-a", "electronics",
                                   "electronics--audio-headphones", 4_999)}
 VIEW = {"type": "view", "at": NOW, "product_id": HEADPHONES, "query": None, "dwell_ms": None}
-
-
-class FakeLimiter:
-    def __init__(self, free: int) -> None:
-        self.free, self.released = free, []
-
-    def reserve(self, limits):
-        if self.free == 0:
-            return 42
-        self.free -= 1
-        return None
-
-    def release(self, buckets):
-        self.released += buckets
-
-
-class FakePublisher:
-    def __init__(self, up: bool = True) -> None:
-        self.up, self.published = up, []
-
-    def publish(self, event):
-        if not self.up:
-            raise ServiceUnavailable("Pub/Sub")
-        self.published.append(event)
 
 
 class FakePreferenceStore:
@@ -81,18 +57,14 @@ class FakeTransaction:
         pass
 
 
-def record(sender, limiter=None, publisher=None, events=(VIEW,)):
-    return use_cases.record_interactions(
-        sender, list(events), now=NOW, key=KEY, limiter=limiter or FakeLimiter(10), limit=10,
-        publisher=publisher or FakePublisher())
+def record(sender, events=(VIEW,)):
+    """The batch's event as the anonymizer's pipeline builds it from the common rules."""
+    return use_cases.received(sender, list(events), now=NOW, key=KEY)
 
 
 def test_a_signed_in_batch_is_keyed_by_the_account_pseudonym_and_carries_no_raw_id():
-    publisher = FakePublisher()
+    event = record(use_cases.Sender(ACCOUNT, DEVICE))
 
-    event = record(use_cases.Sender(ACCOUNT, DEVICE), publisher=publisher)
-
-    assert publisher.published == [event]
     assert event.pseudonym == event.account_pseudonym == pseudonym("account", ACCOUNT, KEY)
     assert event.device_pseudonym == pseudonym("device", DEVICE, KEY)
     assert event.id == event.batch_id
@@ -106,32 +78,9 @@ def test_an_anonymous_batch_is_keyed_by_the_device_pseudonym():
     assert (event.pseudonym, event.account_pseudonym) == (pseudonym("device", DEVICE, KEY), None)
 
 
-def test_a_batch_without_account_or_device_is_refused_and_nothing_published():
-    publisher = FakePublisher()
-
+def test_a_batch_without_account_or_device_is_refused():
     with pytest.raises(InvalidRequest):
-        record(use_cases.Sender(None, None), publisher=publisher)
-
-    assert publisher.published == []
-
-
-def test_past_the_limit_a_batch_is_refused_with_retry_after_and_not_published():
-    publisher = FakePublisher()
-
-    with pytest.raises(TooManyAttempts) as refused:
-        record(use_cases.Sender(None, DEVICE), limiter=FakeLimiter(0), publisher=publisher)
-
-    assert refused.value.headers() == {"Retry-After": "42"}
-    assert publisher.published == []
-
-
-def test_with_pub_sub_down_the_batch_fails_and_its_slot_is_given_back():
-    limiter = FakeLimiter(10)
-
-    with pytest.raises(ServiceUnavailable):
-        record(use_cases.Sender(None, DEVICE), limiter=limiter, publisher=FakePublisher(False))
-
-    assert limiter.released == [f"interactions:pseudonym:{pseudonym('device', DEVICE, KEY)}"]
+        record(use_cases.Sender(None, None))
 
 
 def test_a_signed_in_batch_merges_the_device_features_into_the_account_once():
