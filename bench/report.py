@@ -13,16 +13,18 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 # "notes" is written by hand and kept as is.
 SECTIONS = ("coldstart", "latency", "images", "catalog", "query_images", "stripe_twin",
             "workflow_steps", "orders", "flash_sale", "time_to_paid", "review_posting",
-            "chat_latency", "fl_quality", "promoted_feed", "notes")
+            "chat_latency", "fl_quality", "promoted_feed", "fraud_quality", "fraud_latency",
+            "anonymizer", "analytics_export", "notes")
 NOTES = "## Observations\n\n_Written by hand after a run; `python -m bench` keeps this part._"
 HEADER = """# Benchmarks
 
-Fourteen benchmarks, all run by `nox -s bench` (that is `python -m bench` from the repository
+Eighteen benchmarks, all run by `nox -s bench` (that is `python -m bench` from the repository
 root; add `-- --only coldstart`, `-- --only latency`, `-- --only images`,
 `-- --only catalog`, `-- --only query_images`, `-- --only stripe_twin`,
 `-- --only workflow_steps`, `-- --only orders`, `-- --only flash_sale`,
 `-- --only time_to_paid`, `-- --only review_posting`, `-- --only chat_latency`,
-`-- --only fl_quality` or `-- --only promoted_feed` for one of them,
+`-- --only fl_quality`, `-- --only promoted_feed`, `-- --only fraud_quality`,
+`-- --only fraud_latency`, `-- --only anonymizer` or `-- --only analytics_export` for one of them,
 `-- --quick` for a short smoke run, `-- --no-doc` to print without touching this file).
 Each run rewrites the section of each benchmark it ran, with the machine it ran on; the
 observations at the end are written by hand and kept. Compare only numbers measured on
