@@ -29,7 +29,9 @@ MIN_PAGE_TOKEN_KEY_CHARS = 32
 LOCAL_PSEUDONYM_KEY = "local-pseudonym-key: not a secret, do not use"
 MIN_PSEUDONYM_KEY_CHARS = 32
 # One pseudonym key list per residency zone outside production (the eu one is the key above,
-# so pseudonyms made before zones stay valid); production reads the pseudonym-keys secret.
+# so pseudonyms made before zones stay valid); production reads each zone's secret.
+ZONE_KEY_SETTINGS = {"eu": "PSEUDONYM_KEYS_EU", "americas": "PSEUDONYM_KEYS_AMERICAS",
+                     "asia": "PSEUDONYM_KEYS_ASIA"}
 LOCAL_PSEUDONYM_KEYS = {"eu": [LOCAL_PSEUDONYM_KEY],
                         "americas": ["local-pseudonym-key-americas: not a secret"],
                         "asia": ["local-pseudonym-key-asia: not a secret, do not use"]}
@@ -203,7 +205,8 @@ class Settings:
         """A zone's pseudonym keys, current first; SettingsError where the zone has none."""
         keys = self.pseudonym_keys.get(zone)
         if not keys:
-            raise SettingsError(f"PSEUDONYM_KEYS has no key for zone {zone!r}")
+            raise SettingsError(f"{ZONE_KEY_SETTINGS.get(zone, 'PSEUDONYM_KEYS_?')} is not set: "
+                                f"no pseudonym key for zone {zone!r}")
         return tuple(key.encode() for key in keys)
 
     def pseudonym_hmac_key(self) -> bytes:
@@ -331,7 +334,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
         pseudonym_key=env.get("PSEUDONYM_KEY") or (None if production else LOCAL_PSEUDONYM_KEY),
         interaction_batches_per_window=_int(env, "INTERACTION_BATCHES_PER_WINDOW", 60),
         interaction_window_s=_int(env, "INTERACTION_WINDOW_S", 60),
-        pseudonym_keys=_pseudonym_keys(env.get("PSEUDONYM_KEYS"), production),
+        pseudonym_keys=_pseudonym_keys(env, production),
         residency_zone=env.get("RESIDENCY_ZONE", "eu"),
         anonymizer_buffer_messages=_int(env, "ANONYMIZER_BUFFER_MESSAGES", 10_000),
         anonymizer_retry_s=float(env.get("ANONYMIZER_RETRY_S", "2")),
@@ -392,17 +395,21 @@ def _refuse_bad_federated(settings: Settings) -> None:
         raise SettingsError("MODEL_BASE_URL must be https in production")
 
 
-def _pseudonym_keys(raw: str | None, production: bool) -> dict[str, tuple[str, ...]]:
-    """PSEUDONYM_KEYS as {zone: (current, previous…)}; SettingsError for a malformed value."""
-    if not raw:
-        return {} if production else {z: tuple(k) for z, k in LOCAL_PSEUDONYM_KEYS.items()}
-    try:
-        parsed = json.loads(raw)
-        keys = {str(zone): tuple(str(key) for key in parsed[zone]) for zone in parsed}
-    except (ValueError, TypeError, KeyError) as error:
-        raise SettingsError("PSEUDONYM_KEYS must be JSON {zone: [current, previous…]}") from error
-    if not all(isinstance(v, list) for v in parsed.values()):
-        raise SettingsError("PSEUDONYM_KEYS must be JSON {zone: [current, previous…]}")
+def _pseudonym_keys(env: Mapping[str, str], production: bool) -> dict[str, tuple[str, ...]]:
+    """PSEUDONYM_KEYS_<ZONE> (a JSON list: current key, then the previous one during a
+    rotation) as {zone: keys}; outside production a zone not given has its local keys."""
+    keys = {} if production else {z: tuple(k) for z, k in LOCAL_PSEUDONYM_KEYS.items()}
+    for zone, name in ZONE_KEY_SETTINGS.items():
+        raw = env.get(name)
+        if not raw:
+            continue
+        try:
+            parsed = json.loads(raw)
+        except ValueError as error:
+            raise SettingsError(f"{name} must be a JSON list [current, previous…]") from error
+        if not isinstance(parsed, list) or not all(isinstance(k, str) and k for k in parsed):
+            raise SettingsError(f"{name} must be a JSON list [current, previous…]")
+        keys[zone] = tuple(parsed)
     return keys
 
 
@@ -416,15 +423,14 @@ def _refuse_bad_residency(settings: Settings) -> None:
     if not 0.05 <= settings.anonymizer_retry_s <= 300:
         raise SettingsError("ANONYMIZER_RETRY_S must be 0.05..300")
     if not settings.pseudonym_keys:
-        return  # only the anonymizer and the feed are given the secret; they refuse without
-    # An anonymizer holds its own zone's keys only (data residency), the feed every zone's.
-    if not set(settings.pseudonym_keys) <= set(zones) or not all(settings.pseudonym_keys.values()):
-        raise SettingsError(f"PSEUDONYM_KEYS names zones of {zones}, each with at least one key")
+        return  # only the functions given the zones' secrets need them; they refuse without
+    if not all(settings.pseudonym_keys.values()):
+        raise SettingsError("each PSEUDONYM_KEYS_<ZONE> holds at least one key")
     local = {key for keys in LOCAL_PSEUDONYM_KEYS.values() for key in keys}
     keys = [key for zone_keys in settings.pseudonym_keys.values() for key in zone_keys]
     if settings.is_production and any(
             len(key) < MIN_PSEUDONYM_KEY_CHARS or key in local for key in keys):
-        raise SettingsError(f"production needs PSEUDONYM_KEYS of at least "
+        raise SettingsError(f"production needs PSEUDONYM_KEYS_<ZONE> keys of at least "
                             f"{MIN_PSEUDONYM_KEY_CHARS} characters (not the local ones)")
 
 

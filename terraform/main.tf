@@ -173,19 +173,22 @@ module "pubsub" {
 module "functions" {
   source = "./modules/functions"
 
-  project_id            = var.project_id
-  region                = var.region
-  functions             = module.manifest.functions
-  source_root           = "${path.root}/../build/functions"
-  source_bucket         = module.storage.function_source_bucket
-  upload_bucket         = module.storage.upload_bucket
-  renditions_bucket     = module.storage.renditions_bucket
-  model_bucket          = module.storage.model_bucket
-  analytics_bucket      = module.storage.analytics_bucket
-  vpc_connector         = module.network.vpc_connector_id
-  sql_instance_name     = module.database.instance_name
-  publish_topics        = local.app_topics
-  secrets               = module.secrets.secret_ids
+  project_id        = var.project_id
+  region            = var.region
+  functions         = module.manifest.functions
+  source_root       = "${path.root}/../build/functions"
+  source_bucket     = module.storage.function_source_bucket
+  upload_bucket     = module.storage.upload_bucket
+  renditions_bucket = module.storage.renditions_bucket
+  model_bucket      = module.storage.model_bucket
+  analytics_bucket  = module.storage.analytics_bucket
+  vpc_connector     = module.network.vpc_connector_id
+  sql_instance_name = module.database.instance_name
+  publish_topics    = local.app_topics
+  # The residency zones' pseudonym keys live with the edge workers (stored in their zone).
+  secrets = merge(module.secrets.secret_ids, {
+    for zone, id in module.edge_workers.pseudonym_key_secrets : "pseudonym-keys-${zone}" => id
+  })
   environment           = local.function_environment
   use_environment       = local.use_environment
   sizing                = var.function_sizing

@@ -231,6 +231,9 @@ class OrderPaid(Event):
     payment_id: str
     total: int  # EUR minor units
     parts: tuple[PaidPart, ...]
+    # The buyer's residency zone by the shipping country: their purchases are keyed with
+    # that zone's pseudonym key, as their interactions are by its anonymizer (None: unknown).
+    zone: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

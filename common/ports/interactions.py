@@ -38,7 +38,8 @@ class PreferenceStore(Protocol):
         ...
 
     def link_device(self, device_pseudonym: str, account_pseudonym: str) -> bool:
-        """Record that the device's features merge into the account's; False if they have."""
+        """Record that the first pseudonym's features merge into the second's (a device into
+        its account, or a pseudonym of a rotated key into the new one); False if they have."""
         ...
 
     def products(self, product_ids: Sequence[str]) -> Mapping[str, ProductFacts]:

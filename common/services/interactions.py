@@ -58,13 +58,21 @@ def is_stale(event: InteractionsReceived | OrderPaid, now: datetime | None = Non
 
 
 def update_preferences(event: InteractionsReceived, tx: PreferencesTransaction) -> None:
-    """Fold a batch into its pseudonym's features; a signed-in device merges in first, once."""
+    """Fold a batch into its pseudonym's features. Merged in first, once each: the features
+    kept under the previous key's pseudonym during a key rotation, and a signed-in device's."""
     store = tx.preferences
+    _merge_once(store, event.previous_pseudonym, event.pseudonym)
     account, device = event.account_pseudonym, event.device_pseudonym
-    if account and device and store.link_device(device, account):
-        rows = store.locked([account, device])
-        store.save(merged(rows[account], rows[device]))
+    if account and device:
+        _merge_once(store, device, account)
     _fold(store, event.pseudonym, event.events)
+
+
+def _merge_once(store: PreferenceStore, source: str | None, into: str) -> None:
+    """The features of `source` folded into `into`'s the first time the two are linked."""
+    if source and source != into and store.link_device(source, into):
+        rows = store.locked([into, source])
+        store.save(merged(rows[into], rows[source]))
 
 
 def record_purchase_features(event: OrderPaid, tx: PreferencesTransaction, *,

@@ -18,6 +18,7 @@ from common.domain.events import Event, OrderCancelled, OrderPaid, OrderPaymentF
 from common.domain.order_records import Order, moves_forward, outcome_of
 from common.domain.orders import OrderStatus
 from common.domain.payments import PaymentAttempt
+from common.domain.residency import zone_of
 from common.logs import log
 from common.ports.payments import PaymentProvider
 
@@ -101,7 +102,8 @@ def complete_order(order_id: str, *, uow: UnitOfWork,
             tx.record(OrderPaid(
                 order_id=order_id, buyer_id=order.buyer_id, payment_id=payment.id,
                 total=order.total, parts=tuple(PaidPart(p.id, p.vendor_id, p.subtotal,
-                                                        p.commission) for p in order.parts)))
+                                                        p.commission) for p in order.parts),
+                zone=zone_of(str(order.shipping_address.get("country", "")))))
             log(logger, logging.INFO, "order paid", order_id=order_id)
         tx.commit()
     faults.reached("complete_after_commit")

@@ -4,7 +4,7 @@ events and forwards them to the central topics anonymized only (docs/anonymizati
 Routes: POST /v1/interactions (interactions.received on `interactions`), POST
 /v1/analytics/events (analytics.event on `analytics`), GET /healthz. No database: tokens are
 checked with Firebase (revocation included), the rate limit is per instance. Settings:
-PSEUDONYM_KEYS, RESIDENCY_ZONE, ANONYMIZER_BUFFER_MESSAGES, ANONYMIZER_RETRY_S,
+PSEUDONYM_KEYS_<ZONE>, RESIDENCY_ZONE, ANONYMIZER_BUFFER_MESSAGES, ANONYMIZER_RETRY_S,
 INTERACTION_BATCHES_PER_WINDOW, INTERACTION_WINDOW_S, PUBLISH_TIMEOUT_S, Firebase Auth, Pub/Sub.
 Its log lines carry request ids, paths, statuses and counts: never an id, address or agent.
 """
@@ -58,7 +58,7 @@ class Parts:
 
 
 def parts_from(settings: settings_module.Settings) -> Parts:
-    """The production parts: Pub/Sub, Firebase, the zone keys of PSEUDONYM_KEYS."""
+    """The production parts: Pub/Sub, Firebase, the zone keys of PSEUDONYM_KEYS_<ZONE>."""
     keys = ZoneKeys({z: settings.zone_keys(z) for z in ("eu", "americas", "asia")},
                     settings.residency_zone)
     publisher = BufferedPublisher(PubSubSink(settings.project_id, settings.publish_timeout_s),

@@ -4,7 +4,7 @@ the model's item factors (for re-ranking on the device).
 Trigger: HTTP (anyone: personal with a bearer token, else by `X-Device-Id`, else by
 popularity). Publishes one feed.served message per page directly (no outbox: telemetry,
 best effort) for the impression counts. Settings: database (role bazaar_feed), Firebase
-Auth, Pub/Sub, PSEUDONYM_KEYS (the current key of the client's zone: X-Client-Region, else
+Auth, Pub/Sub, PSEUDONYM_KEYS_<ZONE> (the current key of the client's zone: X-Client-Region, else
 RESIDENCY_ZONE), the model store (MODEL_BUCKET).
 """
 

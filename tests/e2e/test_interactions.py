@@ -17,7 +17,7 @@ from sqlalchemy import text
 from common import bootstrap
 from common.domain.pseudonyms import pseudonym
 from tests.e2e.catalog import list_product
-from tests.e2e.orders import accept_methods, card, order_body, place, stocked_product
+from tests.e2e.orders import ADDRESS, accept_methods, card, order_body, place, stocked_product
 
 pytestmark = pytest.mark.events
 OTHER = "home-kitchen--lighting"
@@ -129,6 +129,25 @@ def test_a_paid_order_puts_its_product_in_the_buyers_bought(api, customer, verif
     assert prefs.bought == (product,)
     assert prefs.vendor_weights == {verified_vendor.id: 8.0}
     assert [(item.product_id, item.type) for item in prefs.recent] == [(product, "purchase")]
+
+
+def test_an_order_shipped_in_another_zone_keys_the_purchase_with_that_zones_key(
+        api, customer, verified_vendor):
+    # Given an order shipped to the United States (the Americas zone)
+    accept_methods(api, verified_vendor)
+    product = stocked_product(api, verified_vendor, price=2500)["id"]
+    address = {**ADDRESS, "postal_code": "10001", "city": "New York", "country": "US"}
+    response = place(api, customer, order_body([(product, 1)], card(), shipping_address=address))
+    assert response.status_code == 202, response.text
+
+    # When it is paid, its purchase is keyed as the Americas' anonymizer keys the buyer
+    americas = bootstrap.settings().zone_keys("americas")[0]
+    prefs = wait_for(lambda: features(pseudonym("account", customer.id, americas)),
+                     lambda f: f is not None, timeout=30)
+
+    # Then the product is bought there, and nothing is kept under the eu key
+    assert prefs.bought == (product,)
+    assert features(pseudonym("account", customer.id, key())) is None
 
 
 @pytest.mark.parametrize("body", [

@@ -97,6 +97,25 @@ def test_a_signed_in_batch_merges_the_device_features_into_the_account_once():
     assert store.rows[device].vendor_weights == {"vendor-a": 1.0}
 
 
+def test_after_a_key_rotation_the_old_pseudonyms_features_merge_into_the_new_one_once():
+    # Given features kept under the pseudonym of the zone's previous key
+    store = FakePreferenceStore()
+    old_key = b"unit-test-previous-key-of-32-bytes!!"
+    before = record(use_cases.Sender(ACCOUNT, None))
+    old = pseudonym("account", ACCOUNT, old_key)
+    use_cases.update_preferences(replace(before, pseudonym=old, account_pseudonym=old),
+                                 FakeTransaction(store))
+    # When two batches come keyed by the new key, each naming the previous pseudonym
+    rotated = replace(record(use_cases.Sender(ACCOUNT, None)), previous_pseudonym=old)
+    use_cases.update_preferences(rotated, FakeTransaction(store))
+    use_cases.update_preferences(replace(rotated, id="another-batch"), FakeTransaction(store))
+
+    # Then the new pseudonym holds the old view once plus its own two
+    new = store.rows[pseudonym("account", ACCOUNT, KEY)]
+    assert new.vendor_weights == {"vendor-a": 3.0}
+    assert store.links == {(old, new.pseudonym)}
+
+
 def test_a_paid_order_counts_its_products_as_purchases_of_the_buyer():
     store = FakePreferenceStore()
     paid = OrderPaid(occurred_at=NOW, order_id="order-1", buyer_id=ACCOUNT, payment_id="pay",

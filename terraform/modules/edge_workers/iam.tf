@@ -8,13 +8,18 @@ resource "google_service_account" "edge" {
   description  = "Runtime identity of the ${each.value.service} edge workers of the ${each.value.zone} zone"
 }
 
-# A zone's anonymizers read that zone's keys, and no other zone's.
+# The anonymizers read every zone's keys (a client keeps its zone's pseudonym in whichever
+# region serves it); nothing else of Secret Manager.
 resource "google_secret_manager_secret_iam_member" "zone_keys" {
-  for_each = { for key, id in var.identities : key => id if contains(local.zone_key_services, id.service) }
+  for_each = merge([
+    for key, id in var.identities : {
+      for zone in keys(var.zones) : "${key}-${zone}" => { identity = key, zone = zone }
+    } if contains(local.zone_key_services, id.service)
+  ]...)
 
   secret_id = google_secret_manager_secret.pseudonym_keys[each.value.zone].id
   role      = "roles/secretmanager.secretAccessor"
-  member    = "serviceAccount:${google_service_account.edge[each.key].email}"
+  member    = "serviceAccount:${google_service_account.edge[each.value.identity].email}"
 }
 
 resource "google_pubsub_topic_iam_member" "publisher" {

@@ -69,11 +69,13 @@ resource "google_cloud_run_v2_service" "edge" {
         }
       }
 
+      # Every zone's keys: a client is keyed in its own zone (X-Client-Region) even when
+      # the load balancer sends it to another zone's region (an outage, a traveller).
       dynamic "env" {
-        for_each = contains(local.zone_key_services, each.value.service) ? [each.value.zone] : []
+        for_each = contains(local.zone_key_services, each.value.service) ? keys(var.zones) : []
 
         content {
-          name = "PSEUDONYM_KEYS"
+          name = "PSEUDONYM_KEYS_${upper(env.value)}"
 
           value_source {
             secret_key_ref {
@@ -122,8 +124,8 @@ resource "google_compute_subnetwork" "edge" {
   }
 }
 
-# One HMAC key set per data-residency zone ({zone: [current, previous]}, added out of band
-# like every secret), replicated only to that zone's regions.
+# One HMAC key list per data-residency zone ([current, previous], added out of band like
+# every secret), stored only in that zone's regions.
 resource "google_secret_manager_secret" "pseudonym_keys" {
   for_each = var.zones
 

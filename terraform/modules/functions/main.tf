@@ -42,9 +42,11 @@ locals {
     SMTP_PASSWORD        = { use = "mail", secret = var.secrets["smtp-password"] }
     PAGE_TOKEN_KEY       = { use = "page_tokens", secret = var.secrets["page-token-key"] }
     PSEUDONYM_KEY        = { use = "pseudonyms", secret = var.secrets["pseudonym-key"] }
-    # Every zone's keys ({zone: [current, previous]}): the feed keys a signed-in user as
-    # the anonymizer of the client's zone did.
-    PSEUDONYM_KEYS = { use = "zone_pseudonyms", secret = var.secrets["pseudonym-keys"] }
+    # Every zone's keys ([current, previous] each, modules/edge_workers): the feed and the
+    # purchase features key a user as the anonymizer of their zone did.
+    PSEUDONYM_KEYS_EU       = { use = "zone_pseudonyms", secret = var.secrets["pseudonym-keys-eu"] }
+    PSEUDONYM_KEYS_AMERICAS = { use = "zone_pseudonyms", secret = var.secrets["pseudonym-keys-americas"] }
+    PSEUDONYM_KEYS_ASIA     = { use = "zone_pseudonyms", secret = var.secrets["pseudonym-keys-asia"] }
     # The provider's API key to those that call it; the webhook door gets the signing
     # secret only (it verifies callbacks and calls nothing).
     STRIPE_SECRET_KEY     = { use = "payments", secret = var.secrets["stripe-secret-key"] }

@@ -8,7 +8,6 @@ variable "secrets" {
     stripe-secret-key     = "Stripe secret API key (STRIPE_SECRET_KEY, sk_live_...), given only to functions that use payments."
     stripe-webhook-secret = "Signing secret of the Stripe webhook endpoint (STRIPE_WEBHOOK_SECRET, whsec_...), given only to the webhook door."
     pseudonym-key         = "HMAC-SHA256 key of pseudonymous account and device ids (PSEUDONYM_KEY), at least 32 characters."
-    pseudonym-keys        = "Every residency zone's pseudonym keys, JSON {zone: [current, previous]} (PSEUDONYM_KEYS): the same values as the zones' bazaar-pseudonym-keys-<zone> secrets, for the central promoted feed."
   }
 }
 
