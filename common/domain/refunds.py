@@ -228,6 +228,7 @@ def line_refund(line: OrderLine, quantity: int) -> RefundLine:
 
 class CancelAction(str, enum.Enum):
     VOID_PAYMENT = "void_payment"  # not paid yet: cancel the payment, release the reservation
+    WITHDRAW_HELD = "withdraw_held"  # held for a fraud review: void the authorization, release
     REFUND = "refund"  # paid, nothing shipped: refund everything left, return the stock
     NONE = "none"  # already cancelled: answer the order as it is
 
@@ -241,6 +242,8 @@ def cancel_action(principal: Principal, order: RefundableOrder) -> CancelAction:
         return CancelAction.NONE
     if order.status == "pending_payment":
         return CancelAction.VOID_PAYMENT
+    if order.status == "pending_review":
+        return CancelAction.WITHDRAW_HELD
     if order.status in SHIPPED or SHIPPED & set(order.part_statuses.values()):
         raise OrderAlreadyShipped()
     if order.status == "payment_failed":

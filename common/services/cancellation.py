@@ -23,6 +23,7 @@ from common.ports.payments import PaymentProvider
 from common.ports.refunds import RefundsUnitOfWork
 from common.ports.workflow_executions import WorkflowExecutions
 from common.services.refunding import new_refund, start_saga
+from common.settings import Settings
 
 CANCEL_KEY = "cancel"  # one cancellation per order: the refunds' unique (order, key)
 REASON = "cancelled_by_buyer"
@@ -39,11 +40,15 @@ class Cancellation:
 
 def cancel_order(principal: Principal, order_id: str, *, uow: RefundsUnitOfWork,
                  orders_uow: Callable[[], Any], payments: PaymentProvider,
-                 sagas: WorkflowExecutions) -> Cancellation:
+                 sagas: WorkflowExecutions, settings: Settings) -> Cancellation:
     """Cancel the buyer's order; a second cancel answers the order as it is. NotFound for
     anyone else's order, 409 once a part has shipped."""
     order = _order(order_id, uow)
     action = cancel_action(principal, order)
+    if action is CancelAction.WITHDRAW_HELD:
+        _withdraw_held(order, orders_uow, payments, sagas, settings)
+        order = _order(order_id, uow)  # cancelled, or approved meanwhile: then as if unpaid
+        action = cancel_action(principal, order)
     if action is CancelAction.VOID_PAYMENT:
         _cancel_unpaid(order, orders_uow, payments)
         order = _order(order_id, uow)  # cancelled, or paid if the payment won the race
@@ -60,6 +65,23 @@ def _order(order_id: str, uow: RefundsUnitOfWork) -> RefundableOrder:
     if order is None:
         raise NotFound("No such order.")
     return order
+
+
+def _withdraw_held(order: RefundableOrder, orders_uow: Callable[[], Any],
+                   payments: PaymentProvider, sagas: WorkflowExecutions,
+                   settings: Settings) -> None:
+    """The buyer withdraws an order held for a fraud review, as a rejection would end it:
+    the authorization voided, the reservation released once, `order.cancelled`. The case
+    stays open for the admin; its resolution then finds the order ended. An admin's
+    decision that came first wins (InvalidState here: the order is answered as it is)."""
+    from common.services.order_review import reject_reviewed_order
+    from common.services.ordering import Collaborators
+
+    try:
+        reject_reviewed_order(order.id, REASON, Collaborators(orders_uow, payments, sagas,
+                                                              settings))
+    except InvalidState:
+        pass
 
 
 def _cancel_unpaid(order: RefundableOrder, orders_uow: Callable[[], Any],

@@ -1,4 +1,5 @@
-"""POST /v1/orders/{order_id}:cancel: the buyer cancels before anything shipped.
+"""POST /v1/orders/{order_id}:cancel: the buyer cancels before anything shipped (an order
+held for a fraud review too: its authorization is voided).
 
 Trigger: HTTP. Events: order.cancelled for a paid order, by the payment saga once refunded
 (an unpaid one's comes from the purchase side's decision, fail_order). Settings: database,
@@ -20,5 +21,5 @@ def cancel_order(call: Call):
     done = cancel(call.principal, call.params["order_id"],
                   uow=bootstrap.refunds_unit_of_work,
                   orders_uow=bootstrap.orders_unit_of_work, payments=bootstrap.payments(),
-                  sagas=bootstrap.workflow_executions())
+                  sagas=bootstrap.workflow_executions(), settings=bootstrap.settings())
     return present.cancelled_order(done.order_id, done.status, done.refund)

@@ -79,3 +79,21 @@ def test_a_confirmed_review_voids_the_card_and_cancels_the_order(api, customer,
     order = get_order(api, admin, placed["id"])
     assert (order["status"], order["payment"]["status"]) == ("cancelled", "canceled")
     assert product_stock(api, product) == 3
+
+
+def test_the_buyer_may_withdraw_a_held_order_and_its_authorization_is_voided(
+        api, customer, verified_vendor, admin):
+    # Given an order held for review
+    placed, product = _held_order(api, customer, verified_vendor)
+
+    # When its buyer cancels it
+    response = api.post(f"/v1/orders/{placed['id']}:cancel", headers=customer.auth)
+
+    # Then it is cancelled with nothing charged and the stock back; the case stays open, and
+    # the admin's later clearing finds the order ended (and charges nothing)
+    assert response.status_code == 200, response.text
+    order = get_order(api, customer, placed["id"])
+    assert (order["status"], order["payment"]["status"]) == ("cancelled", "canceled")
+    assert product_stock(api, product) == 3
+    _resolve(api, admin, _case_of(api, admin, placed["id"])["id"], "cleared")
+    assert get_order(api, customer, placed["id"])["status"] == "cancelled"

@@ -238,9 +238,10 @@ def test_the_buyer_cannot_refund_it_cancels():
 
 @pytest.mark.parametrize("status,parts,action", [
     ("pending_payment", {"part-a": "pending_payment"}, CancelAction.VOID_PAYMENT),
+    ("pending_review", {"part-a": "pending_review"}, CancelAction.WITHDRAW_HELD),
     ("paid", {"part-a": "paid"}, CancelAction.REFUND),
     ("cancelled", {"part-a": "cancelled"}, CancelAction.NONE),
-], ids=["before-payment", "paid", "again"])
+], ids=["before-payment", "held-for-review", "paid", "again"])
 def test_the_buyer_cancels_before_anything_shipped(status, parts, action):
     assert cancel_action(person(Role.CUSTOMER, BUYER),
                          order(line(), status=status, parts=parts)) is action
