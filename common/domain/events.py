@@ -220,6 +220,10 @@ class OrderPlaced(Event):
     buyer_id: str
     total: int  # EUR minor units
     screening: str = "done"  # "deferred": the fraud check fell back; screen it afterwards
+    # Only when deferred: what the fraud worker screens the order with afterwards.
+    device_id: str | None = None
+    client_country: str | None = None
+    card: str | None = None  # the payment method token, not a card number
 
 
 @dataclass(frozen=True, kw_only=True)

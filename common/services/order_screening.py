@@ -12,7 +12,7 @@ from typing import Any, Callable, NoReturn
 
 from common import clock
 from common.domain.errors import FraudRejected
-from common.domain.events import FraudCaseOpened, OrderCancelled, OrderPaymentFailed
+from common.domain.events import FraudCaseOpened, OrderCancelled, OrderPaymentFailed, OrderPlaced
 from common.domain.fraud import CaseAction, CaseDraft, FraudDecision, OrderScreening
 from common.domain.order_records import Order
 from common.domain.orders import OrderItem, OrderStatus, plan_order
@@ -110,3 +110,14 @@ def end_held_order(order: Order, final_status: OrderStatus, reason: str,
     if won:
         log(logger, logging.INFO, "held order ended", order_id=order.id, reason=reason)
     return won
+
+
+def placed_event(order_id: str, buyer_id: str, total: int, asked: OrderScreening,
+                 decision: FraudDecision) -> OrderPlaced:
+    """order.placed; when the fraud check fell back, with what the worker needs to screen
+    the order afterwards (the device, the client's country, the card token; not the IP)."""
+    if decision.screened:
+        return OrderPlaced(order_id=order_id, buyer_id=buyer_id, total=total)
+    return OrderPlaced(order_id=order_id, buyer_id=buyer_id, total=total, screening="deferred",
+                       device_id=asked.device_id, client_country=asked.client_country,
+                       card=asked.card)

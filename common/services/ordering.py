@@ -17,7 +17,6 @@ from typing import Any
 
 from common import clock, faults
 from common.domain.errors import IdempotencyKeyReused, PaymentDeclined, ServiceUnavailable
-from common.domain.events import OrderPlaced
 from common.domain.fraud import CaseDraft
 from common.domain.order_records import CREATING, Order
 from common.domain.orders import (
@@ -132,8 +131,7 @@ def _reserve(buyer_id: str, basket: tuple[OrderItem, ...], request: OrderRequest
         if case is not None:
             screening.open_case(tx, case)
             tx.orders.add_step(order_id, "held_for_review")
-        tx.record(OrderPlaced(order_id=order_id, buyer_id=buyer_id, total=plan.total,
-                              screening="done" if decision.screened else "deferred"))
+        tx.record(screening.placed_event(order_id, buyer_id, plan.total, asked, decision))
         tx.commit()
     faults.reached("order_after_reserve")
     log(logger, logging.INFO, "order placed", order_id=order_id, method=request.method)

@@ -158,3 +158,20 @@ def test_a_held_order_keeps_its_status_whatever_its_parts_say_and_is_not_settled
     assert order_status_from_parts(OrderStatus.PENDING_REVIEW,
                                    [PartStatus.PENDING_REVIEW]) is OrderStatus.PENDING_REVIEW
     assert OrderStatus.PENDING_REVIEW not in SETTLED
+
+
+def test_a_deferred_order_is_placed_with_what_screening_it_afterwards_needs():
+    # Given an order the worker could not decide in time, and one it decided
+    asked = _screening()
+    deferred = order_screening.screen(asked, None)
+    decided = FraudDecision("allow", 0.01, (), "v1")
+
+    # When their order.placed events are made
+    late = order_screening.placed_event("order-1", BUYER, 50_000, asked, deferred)
+    done = order_screening.placed_event("order-2", BUYER, 50_000, asked, decided)
+
+    # Then only the deferred one carries the device, the client's country and the card token
+    assert (late.screening, late.device_id, late.client_country, late.card) == (
+        "deferred", asked.device_id, asked.client_country, asked.card)
+    assert (done.screening, done.device_id, done.client_country, done.card) == (
+        "done", None, None, None)
