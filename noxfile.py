@@ -118,7 +118,8 @@ def tests(session: nox.Session) -> None:
 
 # What tests/unit imports (the use cases against Fake* ports, the rules, the contract): no
 # `local` (embedded PostgreSQL), no Firebase CLI, no image model.
-UNIT = (".[core,database,auth,pubsub,imaging,test]", "pyyaml>=6.0.2,<7", "pandas==2.3.3")
+UNIT = (".[core,database,auth,pubsub,imaging,payments,federated,test]", "pyyaml>=6.0.2,<7",
+        "pandas==2.3.3")
 
 
 @nox.session(python=PYTHON)
