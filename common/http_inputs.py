@@ -22,22 +22,28 @@ MAX_BODY_BYTES = 64 * 1024
 IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{8,255}$"
 
 
+def body_limit(op: Operation) -> int:
+    """The most bytes a JSON body of the operation may have."""
+    return op.max_body_bytes or MAX_BODY_BYTES
+
+
 def parse_body(op: Operation, request: flask.Request) -> Any:
     if op.request is None:
         return None
-    too_large = _too_large(f"Request bodies are limited to {MAX_BODY_BYTES} bytes.")
-    if (request.content_length or 0) > MAX_BODY_BYTES:
+    limit = body_limit(op)
+    too_large = _too_large(f"Request bodies are limited to {limit} bytes.")
+    if (request.content_length or 0) > limit:
         raise too_large
     if request.mimetype != "application/json":
         raise UnsupportedMediaType("Send the body as application/json.")
     # One byte past the limit tells "too large" from "exactly the limit" on a chunked body;
     # the body stays cached for whoever reads it next (the idempotency digest).
-    request.max_content_length = MAX_BODY_BYTES + 1
+    request.max_content_length = limit + 1
     try:
         raw = request.get_data(cache=True)
     except RequestEntityTooLarge:
         raise too_large from None
-    if len(raw) > MAX_BODY_BYTES:
+    if len(raw) > limit:
         raise too_large
     try:
         return op.request.model_validate_json(raw)

@@ -27,8 +27,9 @@ WHERE f.created_at >= :since AND f.created_at < :until
 ORDER BY f.created_at, f.order_id, f.category_id""")
 _INTERACTION_FACTS = text("""
 SELECT e.id::text AS id, e.pseudonym, e.country, e.device_class, e.at_hour, e.type,
-       e.category_id
+       COALESCE(e.category_id, p.category_id) AS category_id
 FROM analytics_events e
+LEFT JOIN products p ON p.id = e.product_id  -- interactions name the product, not its category
 WHERE e.at_hour >= :since AND e.at_hour < :until
   AND NOT EXISTS (SELECT 1 FROM analytics_release_rows r WHERE r.dataset = 'interactions'
                   AND r.source_id = e.id::text)

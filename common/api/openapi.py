@@ -10,7 +10,7 @@ from pydantic.json_schema import models_json_schema
 
 from common.api.operations import OPERATIONS, Operation
 from common.domain import errors as e
-from common.http_inputs import IDEMPOTENCY_KEY_PATTERN, MAX_BODY_BYTES
+from common.http_inputs import IDEMPOTENCY_KEY_PATTERN, body_limit
 
 PROBLEM = {
     "type": "object",
@@ -113,7 +113,7 @@ def _operation(op: Operation) -> dict[str, Any]:
                 "type": "string", "contentMediaType": "application/octet-stream",
                 "description": f"JPEG, PNG or WebP, at most {op.max_upload_bytes} bytes"}}}}}}
     if op.request is not None or op.upload:
-        doc["description"] = (f"Bodies are limited to {MAX_BODY_BYTES} bytes"
+        doc["description"] = (f"Bodies are limited to {body_limit(op)} bytes"
                               + (f" besides the file ({op.max_upload_bytes} bytes)"
                                  if op.upload else "") + " (413).")
     if op.roles is not None:

@@ -34,6 +34,7 @@ from common.api.routes import route_pattern
 from common.domain import errors as e
 from common.domain.identity import Role
 from common.domain.images import MAX_BYTES as MAX_IMAGE_BYTES
+from common.domain.interactions import MAX_BODY_BYTES as MAX_INTERACTION_BYTES
 
 ANYONE = None
 SIGNED_IN = frozenset(Role)
@@ -64,6 +65,8 @@ class Operation:
     # Multipart uploads: the form field that carries the file, and its size limit.
     upload: str | None = None
     max_upload_bytes: int = 0
+    # JSON bodies: a tighter limit than the default (common/http_inputs.MAX_BODY_BYTES).
+    max_body_bytes: int | None = None
 
     @property
     def path_pattern(self) -> re.Pattern[str]:
@@ -419,8 +422,9 @@ OPERATIONS: dict[str, Operation] = {
             "`device_id`), signed-in ones may send a bearer token too, which merges the "
             "device's history into the account once. Retry a 503 with the same batch",
             "personalization", request=its.RecordInteractions, response=s.Accepted,
-            status=202, errors=(e.TooManyAttempts, e.Unauthenticated, e.ServiceUnavailable),
-            idempotency="none",
+            status=202, errors=(e.TooManyAttempts, e.Unauthenticated, e.AccountBlocked,
+                                e.ServiceUnavailable),
+            idempotency="none", max_body_bytes=MAX_INTERACTION_BYTES,
         ),
         Operation(
             "record_analytics_events", "POST", "/v1/analytics/events",
@@ -432,7 +436,7 @@ OPERATIONS: dict[str, Operation] = {
             "personalization", request=ans.RecordAnalyticsEvents, response=s.Accepted,
             status=202, errors=(e.TooManyAttempts, e.Unauthenticated, e.AccountBlocked,
                                 e.ServiceUnavailable),
-            idempotency="none",
+            idempotency="none", max_body_bytes=ans.MAX_ANALYTICS_BODY_BYTES,
         ),
         Operation(
             "get_promoted_feed", "GET", "/v1/feed/promoted",

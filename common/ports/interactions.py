@@ -5,25 +5,8 @@ from __future__ import annotations
 
 from typing import Callable, ContextManager, Mapping, Protocol, Sequence
 
-from common.domain.events import InteractionsReceived
 from common.domain.preferences import Preferences, ProductFacts
 from common.ports.messaging import Inbox
-
-
-class InteractionPublisher(Protocol):
-    def publish(self, event: InteractionsReceived) -> None:
-        """Publish the batch now (ServiceUnavailable if Pub/Sub does not take it)."""
-        ...
-
-
-class RateLimiter(Protocol):
-    def reserve(self, limits: Sequence[tuple[str, int]]) -> int | None:
-        """Take a slot in each bucket: None, or the seconds until one frees when full."""
-        ...
-
-    def release(self, buckets: Sequence[str]) -> None:
-        """Give back a slot the action did not use."""
-        ...
 
 
 class PreferenceStore(Protocol):

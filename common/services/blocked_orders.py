@@ -69,7 +69,7 @@ def _settle(order_id: str, status: str, deps: SettleCollaborators) -> int:
                    final_status=OrderStatus.CANCELLED)
         return 1
     if status == "pending_review":
-        from common.services import order_review  # type: ignore[attr-defined, unused-ignore]
+        from common.services import order_review
 
         order_review.reject_reviewed_order(order_id, REASON, deps.orders())
         return 1

@@ -150,7 +150,7 @@ def _apply(effect: Effect, case: FraudCase, admin_id: str, deps: CaseCollaborato
 
 def _review_order(effect: Effect, order_id: str, deps: CaseCollaborators) -> None:
     """Approve or reject the held order (common/services/order_review.py)."""
-    from common.services import order_review  # type: ignore[attr-defined, unused-ignore]
+    from common.services import order_review
 
     if effect is Effect.APPROVE_ORDER:
         order_review.approve_reviewed_order(order_id, deps.orders())

@@ -1,5 +1,6 @@
-"""Use cases of interactions: accept a client's batch (validate, key by pseudonym, rate
-limit, publish), fold a batch into preference features, and count a paid order's purchases.
+"""Use cases of interactions: fold a batch into preference features, and count a paid
+order's purchases. Clients' batches are validated, keyed and published by the edge
+anonymizer (edge_workers/anonymizer/pipeline.py).
 
 docs/decisions/0022-interactions-and-preferences.md says why a batch is published directly
 and how pseudonyms, decay and the login merge work.
@@ -8,13 +9,9 @@ and how pseudonyms, decay and the login merge work.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping, Sequence
 
-from common.domain.errors import InvalidRequest
 from common.domain.events import Interaction, InteractionsReceived, OrderPaid
-from common.domain.interactions import batch_id, validated
 from common.domain.preferences import folded, merged
 from common.domain.pseudonyms import pseudonym
 from common.ports.interactions import (
@@ -25,30 +22,6 @@ from common.ports.interactions import (
 logger = logging.getLogger(__name__)
 # A batch older than this is not worth folding in any more (its events are past the window).
 USEFUL_LIFE = timedelta(days=2)
-
-
-@dataclass(frozen=True)
-class Sender:
-    """Who sent a batch: the signed-in account, the device, or both."""
-
-    account_id: str | None
-    device_id: str | None
-
-
-def received(sender: Sender, raw_events: Sequence[Mapping[str, Any]], *, now: datetime,
-             key: bytes) -> InteractionsReceived:
-    """The event of a valid batch, keyed by pseudonyms only; InvalidRequest otherwise."""
-    if sender.account_id is None and sender.device_id is None:
-        raise InvalidRequest.at("X-Device-Id", "anonymous clients send their device id "
-                                "(the X-Device-Id header or device_id)")
-    account = pseudonym("account", sender.account_id, key) if sender.account_id else None
-    device = pseudonym("device", sender.device_id, key) if sender.device_id else None
-    events = validated(raw_events, now)
-    who = account or device or ""
-    batch = batch_id(who, events)
-    return InteractionsReceived(id=batch, occurred_at=now, batch_id=batch, pseudonym=who,
-                                account_pseudonym=account, device_pseudonym=device,
-                                events=events)
 
 
 def is_stale(event: InteractionsReceived | OrderPaid, now: datetime | None = None) -> bool:

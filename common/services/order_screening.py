@@ -12,12 +12,19 @@ from typing import Any, Callable, NoReturn
 
 from common import clock
 from common.domain.errors import FraudRejected
-from common.domain.events import FraudCaseOpened, OrderCancelled, OrderPaymentFailed, OrderPlaced
-from common.domain.fraud import CaseAction, CaseDraft, FraudDecision, OrderScreening
+from common.domain.events import OrderCancelled, OrderPaymentFailed, OrderPlaced
+from common.domain.fraud import (
+    CaseAction,
+    CaseDraft,
+    FraudDecision,
+    OrderScreening,
+    fallback_decision,
+)
 from common.domain.order_records import Order
 from common.domain.orders import OrderItem, OrderStatus, plan_order
 from common.logs import log
 from common.ports.fraud import FraudScreening
+from common.services import fraud_cases
 from common.settings import Settings
 
 logger = logging.getLogger("bazaar.orders")
@@ -47,9 +54,8 @@ def screening_of(order_id: str, buyer_id: str, basket: tuple[OrderItem, ...], re
 
 def screen(screening: OrderScreening, screener: FraudScreening | None) -> FraudDecision:
     """The worker's decision; with no screener the order goes on, screened afterwards."""
-    if screener is None:
-        return FraudDecision("allow", 0.0, ("fraud check not configured",), "none",
-                             screened=False)
+    if screener is None:  # not configured: as if the worker had not answered
+        return fallback_decision("allow")
     decision = screener.screen(screening)
     log(logger, logging.INFO, "order screened", order_id=screening.subject,
         action=decision.action, screened=decision.screened, model_version=decision.model_version)
@@ -73,13 +79,9 @@ def case_for(screening: OrderScreening, decision: FraudDecision) -> CaseDraft | 
 
 
 def open_case(tx: Any, draft: CaseDraft) -> str | None:
-    """Open the case and record `fraud.case_opened` in this transaction; None if it exists."""
-    case_id = tx.fraud_cases.open(draft, clock.now())
-    if case_id is not None:
-        tx.record(FraudCaseOpened(case_id=case_id, kind=draft.kind, subject_id=draft.subject_id,
-                                  account_id=draft.account_id, action=draft.action,
-                                  score=draft.score))
-    return case_id
+    """Open the case and record `fraud.case_opened` in the orders transaction `tx` (the one
+    way cases open: common/services/fraud_cases.open_case); None if it exists."""
+    return fraud_cases.open_case(tx.fraud_cases, tx.record, draft, clock.now())
 
 
 def refuse(draft: CaseDraft, uow: Callable[[], Any]) -> NoReturn:

@@ -20,16 +20,14 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import flask
-from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
 from common import clock
 from common import settings as settings_module
-from common.api.analytics_schemas import MAX_ANALYTICS_BODY_BYTES, RecordAnalyticsEvents
-from common.api.interaction_schemas import RecordInteractions
+from common.api.operations import OPERATIONS
 from common.domain import errors as e
-from common.domain.interactions import MAX_BODY_BYTES as MAX_INTERACTION_BYTES
 from common.http_caller import DEVICE_ID, client_region
+from common.http_inputs import parse_body
 from common.logs import configure, log, log_unhandled
 from edge_workers.anonymizer.buffer import BufferedPublisher, PubSubSink
 from edge_workers.anonymizer.keys import ZoneKeys
@@ -85,7 +83,7 @@ def create_app(parts: Parts | None = None) -> flask.Flask:
 
 
 def _interactions(parts: Parts, request: flask.Request) -> list[Message]:
-    body = _body(request, RecordInteractions, MAX_INTERACTION_BYTES)
+    body = parse_body(OPERATIONS["record_interactions"], request)
     client = _client(parts, request, body.device_id)
     key = parts.keys.of(client.country)
     message = interactions_message(client, [ev.model_dump() for ev in body.events],
@@ -94,7 +92,7 @@ def _interactions(parts: Parts, request: flask.Request) -> list[Message]:
 
 
 def _analytics(parts: Parts, request: flask.Request) -> list[Message]:
-    body = _body(request, RecordAnalyticsEvents, MAX_ANALYTICS_BODY_BYTES)
+    body = parse_body(OPERATIONS["record_analytics_events"], request)
     client = _client(parts, request, body.device_id)
     return analytics_messages(client, [ev.model_dump(exclude_none=True) for ev in body.events],
                               key=parts.keys.of(client.country), now=clock.now())
@@ -131,20 +129,6 @@ def _limited(parts: Parts, who: str, messages: list[Message]) -> None:
         raise
     log(logger, logging.INFO, "events accepted", topic=messages[0].topic,
         messages=len(messages))
-
-
-def _body(request: flask.Request, model: type[BaseModel], limit: int) -> Any:
-    if (request.content_length or 0) > limit or len(request.get_data()) > limit:
-        raise e.PayloadTooLarge(f"A batch is limited to {limit} bytes.")
-    if request.mimetype != "application/json":
-        raise e.UnsupportedMediaType("Send the body as application/json.")
-    try:
-        return model.model_validate_json(request.get_data())
-    except ValidationError as error:
-        raise e.InvalidRequest(errors=[
-            {"field": ".".join(str(part) for part in item["loc"]) or "body",
-             "message": item["msg"]}
-            for item in error.errors(include_url=False, include_input=False)]) from None
 
 
 def _client(parts: Parts, request: flask.Request, in_body: str | None) -> Client:

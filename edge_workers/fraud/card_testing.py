@@ -42,5 +42,4 @@ def card_testing_cases(history: History, subject_id: str, account_id: str | None
     findings = (card_testing_findings(history, "device_id", device_id, now)
                 + card_testing_findings(history, "account_id", account_id, now))
     evidence = {"device_id": device_id, "reasons": [f.reason for f in findings]}
-    return case_of("payment", subject_id, account_id, findings,
-                   "account_blocked" if findings else "none", evidence)
+    return case_of("payment", subject_id, account_id, findings, "account_blocked", evidence)

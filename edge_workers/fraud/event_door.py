@@ -3,7 +3,7 @@ cases its findings open, with fraud.case_opened in the outbox, in one transactio
 
 The event id (the outbox id in the message body) is claimed in the inbox first, so a
 redelivered or replayed event has one effect. An unknown type is acknowledged (204) and
-counted; an envelope that is not one is 400 (Pub/Sub retries it, then dead-letters it).
+logged; an envelope that is not one is 400 (Pub/Sub retries it, then dead-letters it).
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ import base64
 import binascii
 import json
 import logging
-import threading
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Mapping
@@ -24,13 +22,12 @@ from common.adapters.inbox import PostgresInbox
 from common.adapters.outbox import add_events
 from common.adapters.postgres_fraud_cases import PostgresFraudCases
 from common.domain.events import Event
-from common.domain.fraud import CaseDraft
 from common.logs import log
 from common.services.fraud_cases import open_case
+from edge_workers.fraud.event_handlers import Handler
 from edge_workers.fraud.history import PostgresHistory
 
 logger = logging.getLogger("bazaar.fraud.events")
-Handler = Callable[[str, dict, Any, datetime], list[CaseDraft]]
 CONSUMER = "fraud_worker"
 
 
@@ -62,22 +59,18 @@ def parse_push(envelope: Any) -> PushedEvent:
 
 
 class EventDoor:
-    """Applies pushed events once each; counts the types it does not know."""
+    """Applies pushed events once each; acknowledges (and logs) the types it does not know."""
 
     def __init__(self, engine: sqlalchemy.Engine, handlers: Mapping[str, Handler],
                  published: Callable[[list[str]], Any], now: Callable[[], datetime]) -> None:
         self._engine, self._handlers = engine, dict(handlers)
         self._published, self._now = published, now
-        self.unknown_types: Counter[str] = Counter()
-        self._lock = threading.Lock()
 
     def handle(self, subscription: str, envelope: Any) -> list[str]:
         """The ids of the cases opened (none for a duplicate or an unknown type)."""
         event = parse_push(envelope)
         handler = self._handlers.get(event.type)
         if handler is None:
-            with self._lock:
-                self.unknown_types[event.type] += 1
             log(logger, logging.WARNING, "unknown event type acknowledged",
                 subscription=subscription, type=event.type[:60])
             return []

@@ -89,13 +89,6 @@ def on_login(event_id: str, payload: dict, history: History, now: datetime) -> l
                     "country": signal.country})
 
 
-def on_user_registered(event_id: str, payload: dict, history: History,
-                       now: datetime) -> list[CaseDraft]:
-    """user.registered: acknowledged only; signal.registration (with the device, address
-    and email shape) is what registrations are scored on, so nothing is counted twice."""
-    return []
-
-
 def on_password_reset(event_id: str, payload: dict, history: History,
                       now: datetime) -> list[CaseDraft]:
     """password_reset.requested: history only (the order screening's password_reset_24h)."""
@@ -177,7 +170,6 @@ def _asked_before(history: History, signal: Signal, now: datetime) -> bool:
 
 
 HANDLERS: dict[str, Handler] = {
-    "user.registered": on_user_registered,
     "signal.registration": on_registration,
     "signal.login": on_login,
     "password_reset.requested": on_password_reset,

@@ -85,7 +85,6 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
     door = EventDoor(engine, {**HANDLERS, **order_handlers(scorer)}, relay.publish_now,
                      clock.now)
     app = flask.Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = None
 
     @app.get("/healthz")
     def healthz() -> Any:
@@ -93,9 +92,6 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
 
     @app.post("/v1/decisions:order")
     def decide_order() -> Any:
-        if (flask.request.content_length or 0) > MAX_REQUEST_BYTES:
-            return problem(413, "payload_too_large", "Payload too large",
-                           f"A decision request is at most {MAX_REQUEST_BYTES} bytes.")
         raw = flask.request.stream.read(MAX_REQUEST_BYTES + 1)  # never more, chunked or not
         if len(raw) > MAX_REQUEST_BYTES:
             return problem(413, "payload_too_large", "Payload too large",

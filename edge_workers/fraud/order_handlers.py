@@ -1,22 +1,22 @@
 """The worker's handlers of order events: screen a deferred order afterwards, and record a
 declined payment as a `decline` signal (with the device and card of the order's screening).
 
-Each handler has E's shape (event_handlers.Handler): (event_id, payload, history, now) →
+Each handler is an event_handlers.Handler: (event_id, payload, history, now) →
 the case drafts to open; `order_handlers(scorer)` binds the model.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from common.domain.fraud import CaseAction, CaseDraft, FraudDecision, OrderScreening
 from edge_workers.fraud.card_testing import card_testing_cases
 from edge_workers.fraud.decision import Scorer
+from edge_workers.fraud.event_handlers import Handler
 from edge_workers.fraud.order_screening import EVER, evidence_of, screen_order
 from edge_workers.fraud.signals import Signal
 
-Handler = Callable[[str, dict, Any, datetime], list[CaseDraft]]
 DEFERRED = "deferred"
 
 
@@ -35,7 +35,7 @@ def screen_deferred_order(event_id: str, payload: dict, history: Any, now: datet
         return []
     screening = OrderScreening(
         subject=order.order_id, account_id=order.buyer_id,
-        device_id=payload.get("device_id"), ip=payload.get("ip"),
+        device_id=payload.get("device_id"), ip=None,  # order.placed never carries the IP
         client_country=payload.get("client_country"), shipping_country=order.shipping_country,
         amount=order.amount, currency=order.currency, method=order.method,
         card=payload.get("card"))

@@ -1,4 +1,4 @@
-"""Screens an order: its facts from the worker's history, A's decide(), and the decision
+"""Screens an order: its facts from the worker's history, decision.decide(), and the decision
 stored once per subject with an `order` signal, so retries and replays decide once.
 
 The caller runs screen_order() inside one transaction (PostgresHistory on its connection).

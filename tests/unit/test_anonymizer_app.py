@@ -3,12 +3,14 @@ contract's answers (202, 401, 413, 415, 422, 429, 503) and log lines with no per
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import uuid
 from datetime import datetime, timezone
 
 import pytest
+from werkzeug.test import create_environ, run_wsgi_app
 
 from common import settings as settings_module
 from common.domain.errors import Unauthenticated
@@ -135,3 +137,35 @@ def test_the_log_lines_carry_no_personal_data(caplog):
                       for r in caplog.records)
     assert "events accepted" in logged
     assert [value for value in raw if value in logged] == []
+
+
+def test_a_chunked_body_over_the_limit_is_413_without_being_read_whole():
+    # Given a body of 8 MiB sent without a Content-Length (chunked)
+    client, _ = app_with(FakeSink())
+
+    class EightMebibytes(io.RawIOBase):
+        served = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer) -> int:  # noqa: ANN001
+            size = min(len(buffer), 8 * 1024 * 1024 - self.served)
+            buffer[:size] = b" " * size
+            self.served += size
+            return size
+
+    body = EightMebibytes()
+    environ = create_environ("/v1/interactions", method="POST",
+                             headers={"X-Device-Id": "device-12345678",
+                                      "Content-Type": "application/json"})
+    environ.pop("CONTENT_LENGTH", None)
+    environ.update({"wsgi.input": io.BufferedReader(body), "wsgi.input_terminated": True})
+
+    # When it is posted
+    app_iter, status, _ = run_wsgi_app(client.application, environ)
+    answer = json.loads(b"".join(app_iter))
+
+    # Then it is refused past the 16 KB limit, long before 8 MiB was read
+    assert (status, answer["code"]) == ("413 REQUEST ENTITY TOO LARGE", "payload_too_large")
+    assert body.served < 1024 * 1024

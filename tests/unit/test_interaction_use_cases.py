@@ -3,17 +3,14 @@ keying by pseudonym, the rate limit, Pub/Sub down, folding, and the once-only lo
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import datetime, timezone
 
-import pytest
-
-from common.domain.errors import InvalidRequest
 from common.domain.events import OrderPaid
 from common.domain.preferences import Preferences, ProductFacts
 from common.domain.pseudonyms import pseudonym
 from common.services import interactions as use_cases
+from tests.interaction_batches import batch_event
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
 KEY = b"unit-test-pseudonym-key-of-32-bytes!!"
@@ -57,37 +54,15 @@ class FakeTransaction:
         pass
 
 
-def record(sender, events=(VIEW,)):
-    """The batch's event as the anonymizer's pipeline builds it from the common rules."""
-    return use_cases.received(sender, list(events), now=NOW, key=KEY)
-
-
-def test_a_signed_in_batch_is_keyed_by_the_account_pseudonym_and_carries_no_raw_id():
-    event = record(use_cases.Sender(ACCOUNT, DEVICE))
-
-    assert event.pseudonym == event.account_pseudonym == pseudonym("account", ACCOUNT, KEY)
-    assert event.device_pseudonym == pseudonym("device", DEVICE, KEY)
-    assert event.id == event.batch_id
-    message = json.dumps(event.payload())
-    assert ACCOUNT not in message and DEVICE not in message
-
-
-def test_an_anonymous_batch_is_keyed_by_the_device_pseudonym():
-    event = record(use_cases.Sender(None, DEVICE))
-
-    assert (event.pseudonym, event.account_pseudonym) == (pseudonym("device", DEVICE, KEY), None)
-
-
-def test_a_batch_without_account_or_device_is_refused():
-    with pytest.raises(InvalidRequest):
-        record(use_cases.Sender(None, None))
+def record(account=None, device=None, events=(VIEW,)):
+    return batch_event(account, device, list(events), now=NOW, key=KEY)
 
 
 def test_a_signed_in_batch_merges_the_device_features_into_the_account_once():
     store = FakePreferenceStore()
     device = pseudonym("device", DEVICE, KEY)
-    use_cases.update_preferences(record(use_cases.Sender(None, DEVICE)), FakeTransaction(store))
-    signed_in = record(use_cases.Sender(ACCOUNT, DEVICE))
+    use_cases.update_preferences(record(device=DEVICE), FakeTransaction(store))
+    signed_in = record(ACCOUNT, DEVICE)
 
     use_cases.update_preferences(signed_in, FakeTransaction(store))
     use_cases.update_preferences(replace(signed_in, id="another-batch"), FakeTransaction(store))
@@ -101,12 +76,12 @@ def test_after_a_key_rotation_the_old_pseudonyms_features_merge_into_the_new_one
     # Given features kept under the pseudonym of the zone's previous key
     store = FakePreferenceStore()
     old_key = b"unit-test-previous-key-of-32-bytes!!"
-    before = record(use_cases.Sender(ACCOUNT, None))
+    before = record(ACCOUNT)
     old = pseudonym("account", ACCOUNT, old_key)
     use_cases.update_preferences(replace(before, pseudonym=old, account_pseudonym=old),
                                  FakeTransaction(store))
     # When two batches come keyed by the new key, each naming the previous pseudonym
-    rotated = replace(record(use_cases.Sender(ACCOUNT, None)), previous_pseudonym=old)
+    rotated = replace(record(ACCOUNT), previous_pseudonym=old)
     use_cases.update_preferences(rotated, FakeTransaction(store))
     use_cases.update_preferences(replace(rotated, id="another-batch"), FakeTransaction(store))
 

@@ -4,7 +4,7 @@
 login, …) keyed by the event's id, counted in sliding windows by account, device and IP;
 `fraud_decisions` the one decision per subject (an order id), so a retried or replayed
 request is decided once. Role `bazaar_fraud` is the worker's: its two tables, the inbox of
-its event door, the outbox (fraud.case_opened), fraud_cases (D's 0017) to open cases, and
+its event door, the outbox (fraud.case_opened), fraud_cases (migration 0017) to open cases, and
 the columns of accounts and orders that the features and deferred screening read.
 
 Revision ID: 0018

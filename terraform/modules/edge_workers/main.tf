@@ -1,7 +1,9 @@
 # The edge workers (edge_workers/services.yaml) as Cloud Run services in every edge region.
 # A service with public routes (the anonymizer) takes traffic only from the global load
-# balancer (lb.tf: serverless NEGs, the nearest healthy region first); one without (the
-# fraud worker) only from inside the project: place_order and Pub/Sub push.
+# balancer (lb.tf: serverless NEGs, the nearest healthy region first). One without (the
+# fraud worker) is called at its run.app URL by place_order, whose VPC connector carries
+# private ranges only, and by Pub/Sub push: "internal" ingress would refuse the former, so
+# its ingress is open and run.invoker (iam.tf: those two identities only) is what guards it.
 
 locals {
   zone_key_services = ["anonymizer"]
@@ -15,7 +17,7 @@ resource "google_cloud_run_v2_service" "edge" {
 
   name     = each.value.name
   location = each.value.region
-  ingress  = each.value.routed ? "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER" : "INGRESS_TRAFFIC_INTERNAL_ONLY"
+  ingress  = each.value.routed ? "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER" : "INGRESS_TRAFFIC_ALL"
   labels   = merge(var.labels, { edge-worker = each.value.service, zone = each.value.zone })
 
   template {

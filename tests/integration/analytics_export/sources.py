@@ -29,7 +29,7 @@ VALUES (:id, :order, :part, :product, 'Thing', 1, :amount, :amount, 0, 0)""")
 _EVENT = text("""
 INSERT INTO analytics_events (id, pseudonym, zone, type, at_hour, country, device_class,
                               product_id, category_id, received_at)
-VALUES (:id, :pseudonym, 'eu', :type, :at, :country, :device, NULL, :category, :at)""")
+VALUES (:id, :pseudonym, 'eu', :type, :at, :country, :device, :product, :category, :at)""")
 
 
 def far_month() -> datetime:
@@ -73,11 +73,13 @@ def paid_order(buyer: str, vendor: str, product: str, *, at: datetime, country: 
     return order_id
 
 
-def event(pseudonym: str, *, at: datetime, category: str, country: str = "DE",
-          device: str = "mobile", type_: str = "view") -> str:
+def event(pseudonym: str, *, at: datetime, category: str | None, country: str | None = "DE",
+          device: str | None = "mobile", type_: str = "view", product: str | None = None) -> str:
+    """An anonymized event row; an interaction's has a product and no category or country."""
     event_id = str(uuid.uuid4())
     with bootstrap.engine().begin() as db:
         db.execute(_EVENT, {"id": event_id, "pseudonym": pseudonym, "type": type_,
                             "at": at.replace(minute=0, second=0, microsecond=0),
-                            "country": country, "device": device, "category": category})
+                            "country": country, "device": device, "category": category,
+                            "product": product})
     return event_id

@@ -118,6 +118,25 @@ def test_events_of_five_pseudonyms_are_released_by_iso_week(month):
     assert not any(person in raw for person in people)
 
 
+def test_interactions_take_the_category_of_their_product_and_are_released(month):
+    # Given clicks of five pseudonyms as the anonymizer stores interactions: a product, no
+    # category, country or device class
+    products = sources.products_of_two_categories()
+    categories = sorted(c for c in products if c != "vendor")
+    people = [uuid.uuid4().hex for _ in range(5)]
+    for i, person in enumerate(people):
+        sources.event(person, at=month, category=None, country=None, device=None,
+                      type_="click", product=products[categories[i % 2]])
+
+    # When the interactions export runs
+    outcome = release("interactions")
+
+    # Then they go out with their products' categories (l = 2), not all as "unknown"
+    _, rows = records(outcome)
+    assert (outcome.rows, outcome.waiting) == (5, 0)
+    assert sorted({r["category"] for r in rows}) == categories
+
+
 @pytest.fixture
 def broken_accumulated_release():
     """A class of ONE person with five rows in the accumulated release (as a bug would leave

@@ -61,7 +61,7 @@ def test_a_deferred_high_first_order_from_abroad_opens_one_case_with_its_event(s
     # When its order.placed reaches the worker, twice
     answers = [push(stack, "order.placed", payload, event_id).status_code for _ in range(2)]
 
-    # Then one case is open on it (held orders are C's: this one went on, so no action)
+    # Then one case is open on it (the order went on, so the case holds nothing)
     assert answers == [204, 204]
     cases, events = cases_and_events(engine, order)
     [case] = cases

@@ -32,7 +32,7 @@ class HoldEverything:
 
 
 def held_order(api, customer, vendor) -> str:  # noqa: ANN001
-    """A card order of €600 the worker sent to review (C's order path opens its case)."""
+    """A card order of €600 the worker sent to review (the order path opens its case)."""
     accept_methods(api, vendor)
     product = stocked_product(api, vendor, stock=3, price=60_000)["id"]
     buyer = Principal(customer.id, Role.CUSTOMER, AccountState.ACTIVE, True)

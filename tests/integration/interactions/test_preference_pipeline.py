@@ -20,6 +20,7 @@ from common.domain.pseudonyms import pseudonym
 from common.events import consumer
 from common.services import interactions as use_cases
 from tests.integration.reviews.purchases import new_account, paid_buyer
+from tests.interaction_batches import batch_event
 
 ROLE = "bazaar_interactions"
 KEY = b"local-pseudonym-key: not a secret, do not use"
@@ -71,7 +72,7 @@ def test_a_batch_becomes_the_features_the_domain_computes_once(stack):
                                                                  45_000)
     device = f"device-{uuid.uuid4().hex}"
     sent = [view(a, now - timedelta(hours=20)), view(a, now, "click"), view(b, now)]
-    event = use_cases.received(use_cases.Sender(None, device), sent, now=now, key=KEY)
+    event = batch_event(None, device, sent, now=now, key=KEY)
 
     # When its batch is delivered, then delivered again
     deliver("update_preferences", use_cases.update_preferences, event)
@@ -91,10 +92,10 @@ def test_a_signed_in_batch_merges_the_devices_features_into_the_accounts_once(st
     audio, _ = subcategories()
     a = product(new_account("vendor"), audio, 2_500)
     account, device = new_account("customer"), f"device-{uuid.uuid4().hex}"
-    anonymous = use_cases.received(use_cases.Sender(None, device), [view(a, now)], now=now,
+    anonymous = batch_event(None, device, [view(a, now)], now=now,
                                    key=KEY)
     deliver("update_preferences", use_cases.update_preferences, anonymous)
-    signed_in = [use_cases.received(use_cases.Sender(account, device),
+    signed_in = [batch_event(account, device,
                                     [view(a, now + timedelta(seconds=s), "click")], now=now,
                                     key=KEY) for s in (1, 2)]
 
