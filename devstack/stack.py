@@ -19,6 +19,7 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
+from common.settings import DEFAULT_DATABASE_POOL_SIZE
 from devstack import edge_workers, manifest
 from devstack.firebase_auth import start_auth_emulator
 from devstack.firestore import start_firestore
@@ -126,7 +127,7 @@ def start_stack(local_dir: Path, ports: Ports = Ports(), *, duplicate_delivery: 
 
     stack.edge_ports = {name: free_port() for name in _edge_services()}
     try:
-        _start_services(stack, duplicate_delivery)
+        _start_services(stack, duplicate_delivery, _connection_budget(server))
         _configure_environment(stack, extra_env or {})
         with ThreadPoolExecutor(max_workers=1) as edge:
             # The edge workers' processes start while this one loads every function.
@@ -142,14 +143,15 @@ def start_stack(local_dir: Path, ports: Ports = Ports(), *, duplicate_delivery: 
     return stack
 
 
-def _start_services(stack: Stack, duplicate_delivery: bool) -> None:
+def _start_services(stack: Stack, duplicate_delivery: bool, max_connections: int) -> None:
     ports, local = stack.ports, stack.local_dir
     with ThreadPoolExecutor(max_workers=1) as slow:
         # The Auth emulator (Node) takes seconds to start: overlap it with everything else.
         auth = slow.submit(_timed, stack, "auth", lambda: start_auth_emulator(
             local, port=ports.auth, project_id=PROJECT_ID))
         try:
-            _timed(stack, "postgres", lambda: start_postgres(local))
+            _timed(stack, "postgres", lambda: start_postgres(
+                local, max_connections=max_connections))
             _timed(stack, "pubsub", lambda: start_pubsub(
                 PROJECT_ID, manifest.EVENTS_MANIFEST,
                 lambda name: f"http://{HOST}:{ports.http}/_events/{name}",
@@ -212,10 +214,32 @@ def _configure_environment(stack: Stack, extra_env: dict[str, str]) -> None:
     upgrade()
     # Migrations (and demo data, and tests arranging rows) run as the owner; each
     # function logs in as its manifest `database_role` (devstack/loader.py).
-    stack.services["postgres"].allow_login(  # type: ignore[attr-defined]
-        [f.database_role for f in manifest.functions().values() if f.database_role]
-        + [s.database_role for s in _edge_services().values() if s.database_role])
+    stack.services["postgres"].allow_login(_database_roles())  # type: ignore[attr-defined]
     stack.timings["migrations"] = time.perf_counter() - began
+
+
+def _database_roles() -> list[str]:
+    """The roles the functions and the edge workers log in as."""
+    return sorted({f.database_role for f in manifest.functions().values() if f.database_role}
+                  | {s.database_role for s in _edge_services().values() if s.database_role})
+
+
+# Connections beside the servers' pools: the test process's own engines (a concurrency test
+# opens one per thread), migrations, the Workflows twin's callers, psql.
+RESERVED_CONNECTIONS = 100
+
+
+def _connection_budget(server: str) -> int:
+    """The max_connections the local PostgreSQL needs: every process that serves the
+    functions (this one on werkzeug, each gunicorn worker) may hold an engine per database
+    role, and each edge worker one, each engine up to twice DATABASE_POOL_SIZE."""
+    from devstack.gunicorn import default_workers
+
+    per_engine = 2 * int(os.environ.get("DATABASE_POOL_SIZE") or DEFAULT_DATABASE_POOL_SIZE)
+    processes = int(os.environ.get("WORKERS") or default_workers()) if server == "gunicorn" else 1
+    function_roles = {f.database_role for f in manifest.functions().values() if f.database_role}
+    engines = processes * len(function_roles) + len(_edge_services())
+    return engines * per_engine + RESERVED_CONNECTIONS
 
 
 def _edge_services() -> dict[str, manifest.EdgeService]:

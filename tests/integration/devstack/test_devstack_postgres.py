@@ -73,3 +73,24 @@ def test_create_database_gives_a_separate_database(tmp_path: Path) -> None:
         assert postgres.create_database("test_fresh") == url
     finally:
         postgres.stop()
+
+
+def test_max_connections_is_raised_once_and_kept(tmp_path: Path) -> None:
+    # Given a server that allows PostgreSQL's default number of connections
+    postgres = start_postgres(tmp_path)
+    default = postgres.max_connections()
+    postgres.stop()
+
+    # When a stack needs more, and later a start asks for less
+    postgres = start_postgres(tmp_path, max_connections=default + 150)
+    raised = postgres.max_connections()
+    postgres.stop()
+    postgres = start_postgres(tmp_path)
+    try:
+        # Then the server allows what was needed, and a later start does not lower it
+        assert default == 100
+        assert raised == default + 150
+        assert postgres.max_connections() == default + 150
+        assert scalar(postgres.url, "SELECT current_database()") == "bazaar"
+    finally:
+        postgres.stop()
