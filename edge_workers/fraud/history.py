@@ -40,8 +40,16 @@ class PlacedOrder:
 
 
 class History(Protocol):
+    def hold_windows(self, account_id: str | None, device_id: str | None,
+                     ip: str | None) -> None:
+        """Until this unit of work ends, keep out others that count the same account,
+        device or IP (waiting for those already in): two signals of one burst, scored at
+        the same instant, then each count the other."""
+        ...
+
     def record(self, signal: Signal) -> bool:
-        """Remember the signal; False when its event_id was seen (nothing recorded)."""
+        """Remember the signal (holding its windows first); False when its event_id was
+        seen (nothing recorded)."""
         ...
 
     def count(self, kind: str, by: str, value: str, since: datetime) -> int:
@@ -88,6 +96,10 @@ class MemoryHistory:
         self.decisions: dict[str, FraudDecision] = {}
         self.orders: dict[str, PlacedOrder] = {}
         self._event_ids: set[str] = set()
+
+    def hold_windows(self, account_id: str | None, device_id: str | None,
+                     ip: str | None) -> None:
+        """Nothing to hold: one thread."""
 
     def record(self, signal: Signal) -> bool:
         if signal.event_id in self._event_ids:
@@ -138,6 +150,16 @@ class MemoryHistory:
         return order_facts(screening, self, now)
 
 
+def window_keys(account_id: str | None, device_id: str | None, ip: str | None) -> set[str]:
+    """The lock keys of the windows a signal counts in."""
+    pairs = (("account", account_id), ("device", device_id), ("ip", ip))
+    return {f"fraud:{name}:{value}" for name, value in pairs if value}
+
+
+# In the array's order (a function scan of unnest keeps it); a 64-bit hash of each key
+# names its lock (two keys sharing a hash only wait for each other).
+_HOLD = text("SELECT pg_advisory_xact_lock(hashtextextended(key, 0))::text "
+             "FROM unnest(CAST(:keys AS text[])) AS key")
 _COLUMNS = "event_id, kind, at, account_id, device_id, ip, card, country, amount, subject, detail"
 _RECORD = text(
     f"INSERT INTO fraud_signals ({_COLUMNS}) VALUES (:event_id, :kind, :at, :account_id, "
@@ -169,8 +191,19 @@ class PostgresHistory:
 
     def __init__(self, connection: sqlalchemy.Connection) -> None:
         self._connection = connection
+        self._held: set[str] = set()
+
+    def hold_windows(self, account_id: str | None, device_id: str | None,
+                     ip: str | None) -> None:
+        """Transaction-level advisory locks, one per key, taken in one sorted order (no
+        deadlock between two holders) and released at commit or rollback."""
+        keys = sorted(window_keys(account_id, device_id, ip) - self._held)
+        if keys:
+            self._connection.execute(_HOLD, {"keys": keys}).all()
+            self._held.update(keys)
 
     def record(self, signal: Signal) -> bool:
+        self.hold_windows(signal.account_id, signal.device_id, signal.ip)
         row = self._connection.execute(_RECORD, {
             "event_id": signal.event_id, "kind": signal.kind, "at": signal.at,
             "account_id": signal.account_id, "device_id": signal.device_id, "ip": signal.ip,

@@ -125,7 +125,10 @@ def screen_order(screening: OrderScreening, history: ScreeningHistory, scorer: S
                  now: datetime) -> tuple[FraudDecision, OrderFacts | None]:
     """The decision on the order: the stored one for a subject decided before (facts None),
     else a new one, stored with its `order` signal. Optimistic: the decision is computed
-    first and the unique subject decides which one is kept (a replay is rare)."""
+    first and the unique subject decides which one is kept (a replay is rare). The windows
+    are held first, so concurrent orders of one account, device or IP are decided one
+    after the other, each counting those before it."""
+    history.hold_windows(screening.account_id, screening.device_id, screening.ip)
     facts = history.order_facts(screening, now)
     decision = decide(facts, scorer)
     kept = history.store_decision(screening.subject, decision, now)

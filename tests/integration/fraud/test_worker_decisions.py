@@ -4,11 +4,13 @@ version, bad requests refused, a subject decided once, an event applied once."""
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 from sqlalchemy import text
 
+from edge_workers.fraud.rules import VELOCITY_ORDERS_1H
 from tests.integration.fraud.worker_calls import (
     decide,
     owner_engine,
@@ -127,6 +129,23 @@ def test_five_declines_on_a_device_block_its_next_order_and_the_account(stack, e
             "SELECT kind, action FROM fraud_cases WHERE account_id = :buyer"),
             {"buyer": buyer}).all()
     assert [tuple(case) for case in cases] == [("payment", "account_blocked")]
+
+
+def test_a_burst_of_concurrent_orders_from_one_device_is_not_all_allowed(stack):
+    # Given sixteen small orders from one new account and device, sent all at once (the
+    # way a script tries to outrun velocity checks)
+    device, account = "device-burst-" + uuid.uuid4().hex[:10], str(uuid.uuid4())
+    bodies = [screening_body(device_id=device, account_id=account, amount=1500)
+              for _ in range(16)]
+
+    # When the worker decides them concurrently
+    with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
+        answers = [r.json() for r in pool.map(lambda body: decide(stack, body), bodies)]
+
+    # Then the hourly velocity limit holds as if they had come one by one: no more than
+    # VELOCITY_ORDERS_1H are allowed, every later one is held or refused
+    actions = [answer["action"] for answer in answers]
+    assert actions.count("allow") <= VELOCITY_ORDERS_1H, actions
 
 
 def test_an_event_of_an_unknown_type_is_acknowledged_and_a_malformed_one_refused(stack):
