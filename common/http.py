@@ -38,6 +38,7 @@ from common.domain.errors import (
     Unauthenticated,
 )
 from common.domain.identity import Principal, authorize
+from common.http_caller import client_ip
 from common.http_inputs import IDEMPOTENCY_KEY_PATTERN, parse_body, parse_query, parse_upload
 from common.logs import log, log_unhandled
 
@@ -161,11 +162,9 @@ def _request_id(request: flask.Request) -> str:
 
 
 def client_address(request: flask.Request) -> str:
-    """The client's address: behind Google's load balancer, the second-to-last X-Forwarded-For."""
-    forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
-    if bootstrap.settings().is_production and len(forwarded) >= 2:
-        return forwarded[-2][:64]
-    return (request.remote_addr or "unknown")[:64]
+    """The client's address for per-address limits: the one the security signals see
+    (http_caller.client_ip), else the peer's (the local stack's loopback)."""
+    return client_ip(request) or (request.remote_addr or "unknown")[:64]
 
 
 def _route(op: Operation, request: flask.Request) -> dict[str, str]:

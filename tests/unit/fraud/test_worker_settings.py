@@ -6,6 +6,7 @@ from __future__ import annotations
 import flask
 import pytest
 
+from common.http import client_address
 from common.http_caller import client_ip, client_region
 from common.settings import SettingsError, from_environment
 
@@ -69,3 +70,16 @@ def test_the_client_ip_is_the_address_the_load_balancer_saw(forwarded, remote, e
     headers = {} if forwarded is None else {"X-Forwarded-For": forwarded}
 
     assert client_ip(request_with(headers, remote)) == expected
+
+
+@pytest.mark.parametrize("forwarded,remote,expected", [
+    ("198.51.100.1, 203.0.113.9, 35.191.0.1", "35.191.0.2", "203.0.113.9"),
+    (None, "127.0.0.1", "127.0.0.1"),
+    ("not-an-address", "192.0.2.10", "192.0.2.10"),
+], ids=["forged-then-lb", "loopback", "garbage"])
+def test_the_rate_limits_count_the_address_the_fraud_signals_see(forwarded, remote, expected):
+    # The per-address login and reset limits key on the same address as the signals,
+    # falling back to the peer's when that is unknown (the local stack's loopback)
+    headers = {} if forwarded is None else {"X-Forwarded-For": forwarded}
+
+    assert client_address(request_with(headers, remote)) == expected
