@@ -14,6 +14,8 @@ import ipaddress
 import re
 from typing import Callable, Iterable
 
+from common.domain.iban import checksum_ok
+
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+(?:@|\s*\(at\)\s*)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _URL_CREDENTIALS = re.compile(r"https?://\S+")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b")
@@ -38,13 +40,6 @@ _ADDRESS = re.compile(
     r"|\b[A-Za-zÄÖÜäöüß-]+(?i:straße|strasse|str\.|weg|gasse|platz|allee|ring)\s*\d{1,5}[a-z]?\b"
     r"|\b(?i:rue|avenue|boulevard|via|viale|calle|avenida|plaza|rua|piazza|chemin)\s+"
     r"(?:(?:de|del|della|des|du|la|le|do|da)\s+)?(?:[A-Za-zà-ÿ'-]+\s*){1,3}(?:,?\s*\d{1,5})?")
-
-
-def _iban_ok(candidate: str) -> bool:
-    compact = candidate.replace(" ", "").upper()
-    moved = compact[4:] + compact[:4]
-    digits = "".join(str(int(ch, 36)) for ch in moved)
-    return 15 <= len(compact) <= 34 and int(digits) % 97 == 1
 
 
 def _luhn_ok(candidate: str) -> bool:
@@ -83,7 +78,7 @@ def _replace_names(text: str) -> str:
 SCRUBBERS: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("url", _replace(_URL_CREDENTIALS, "<URL>")),
     ("email", _replace(_EMAIL, "<EMAIL>")),
-    ("iban", _replace(_IBAN, "<IBAN>", _iban_ok)),
+    ("iban", _replace(_IBAN, "<IBAN>", checksum_ok)),
     ("card", _replace(_CARD, "<CARD>", _luhn_ok)),
     ("uuid", _replace(_UUID, "<ID>")),
     ("ip", _replace(_IPV4, "<IP>", _ip_ok)),

@@ -2,7 +2,8 @@
 
 import pytest
 
-from edge_workers.fraud.payment_diversion import Match, ibans, matches, valid_iban
+from common.domain.iban import checksum_ok, valid_iban
+from edge_workers.fraud.payment_diversion import Match, ibans, matches
 
 
 @pytest.mark.parametrize("iban", [
@@ -19,6 +20,14 @@ def test_registry_examples_are_valid_ibans(iban):
     "DE89-3704-0044-0532-0130-00"])
 def test_near_misses_are_not_ibans(iban):
     assert not valid_iban(iban)
+
+
+def test_the_scrubbers_check_takes_a_country_outside_the_table_the_exact_one_refuses():
+    kuwait = "KW81CBKU0000000000001234560101"  # the registry's example; KW is not listed
+
+    assert (checksum_ok(kuwait), valid_iban(kuwait)) == (True, False)
+    assert not checksum_ok("KW81CBKU0000000000001234560102")
+    assert not checksum_ok("1281CBKU0000000000001234560101")
 
 
 def test_an_iban_written_in_groups_is_found_and_masked():
