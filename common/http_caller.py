@@ -9,11 +9,12 @@ import re
 import flask
 
 from common import bootstrap
+from common.api.interaction_schemas import DEVICE_ID_PATTERN
 from common.domain.errors import InvalidRequest, Unauthenticated
 from common.domain.identity import Principal, Role, authorize
 
 MAX_TOKEN_CHARS = 4096
-DEVICE_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")  # as interaction_schemas.DeviceId
+DEVICE_ID = re.compile(DEVICE_ID_PATTERN)
 
 
 def signed_in_caller(request: flask.Request) -> Principal | None:

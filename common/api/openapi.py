@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from common.api.interaction_schemas import DEVICE_ID_PATTERN
 from common.api.operations import OPERATIONS, Operation
 from common.domain import errors as e
 from common.http_inputs import IDEMPOTENCY_KEY_PATTERN, body_limit
@@ -89,6 +90,17 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
         params.append({"name": "Idempotency-Key", "in": "header",
                        "required": op.idempotency in ("required", "required_by_use_case"),
                        "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN}})
+    if op.device_header == "checked":
+        params.append({"name": "X-Device-Id", "in": "header", "required": False,
+                       "description": "The client's stable device id; a body `device_id` "
+                                      "must agree with it",
+                       "schema": {"type": "string", "pattern": DEVICE_ID_PATTERN}})
+    elif op.device_header == "hint":
+        params.append({"name": "X-Device-Id", "in": "header", "required": False,
+                       "description": "The client's stable device id, for fraud screening "
+                                      f"only: one that does not match {DEVICE_ID_PATTERN} "
+                                      "is ignored",
+                       "schema": {"type": "string"}})
     return params
 
 

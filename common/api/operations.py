@@ -67,6 +67,10 @@ class Operation:
     max_upload_bytes: int = 0
     # JSON bodies: a tighter limit than the default (common/http_inputs.MAX_BODY_BYTES).
     max_body_bytes: int | None = None
+    # Reads the client's `X-Device-Id`: "checked" (common/http_caller.device_id: a malformed
+    # one is 422; the fraud check, interactions, the feed), or "hint" (http_origin: a
+    # malformed one counts as none, as a security signal never fails its request).
+    device_header: Literal["checked", "hint"] | None = None
 
     @property
     def path_pattern(self) -> re.Pattern[str]:
@@ -80,10 +84,12 @@ OPERATIONS: dict[str, Operation] = {
         Operation(
             "register_customer", "POST", "/v1/customers", "Register as customer", "identity",
             request=s.RegisterCustomer, response=s.Account, status=201, errors=(e.EmailTaken,),
+            device_header="hint",
         ),
         Operation(
             "register_vendor", "POST", "/v1/vendors", "Register as vendor", "identity",
             request=s.RegisterVendor, response=s.Account, status=201, errors=(e.EmailTaken,),
+            device_header="hint",
         ),
         Operation(
             "confirm_email", "GET", "/v1/email-verification",
@@ -96,6 +102,7 @@ OPERATIONS: dict[str, Operation] = {
             request=s.CreateSession, response=s.Session,
             errors=(e.EmailNotRegistered, e.WrongPassword, e.TooManyAttempts, e.AccountBlocked),
             idempotency="none",
+            device_header="hint",
         ),
         Operation(
             "refresh_session", "POST", "/v1/sessions:refresh", "Refresh an ID token", "identity",
@@ -211,6 +218,7 @@ OPERATIONS: dict[str, Operation] = {
             errors=(e.InsufficientStock, e.PriceChanged, e.ProductUnavailable,
                     e.PaymentMethodNotSupported, e.PaymentDeclined, e.EmailNotVerified,
                     e.ProviderUnavailable, e.FraudRejected),
+            device_header="checked",
         ),
         Operation(
             "list_orders", "GET", "/v1/orders",
@@ -425,6 +433,7 @@ OPERATIONS: dict[str, Operation] = {
             status=202, errors=(e.TooManyAttempts, e.Unauthenticated, e.AccountBlocked,
                                 e.ServiceUnavailable),
             idempotency="none", max_body_bytes=MAX_INTERACTION_BYTES,
+            device_header="checked",
         ),
         Operation(
             "record_analytics_events", "POST", "/v1/analytics/events",
@@ -437,6 +446,7 @@ OPERATIONS: dict[str, Operation] = {
             status=202, errors=(e.TooManyAttempts, e.Unauthenticated, e.AccountBlocked,
                                 e.ServiceUnavailable),
             idempotency="none", max_body_bytes=ans.MAX_ANALYTICS_BODY_BYTES,
+            device_header="checked",
         ),
         Operation(
             "get_promoted_feed", "GET", "/v1/feed/promoted",
@@ -446,6 +456,7 @@ OPERATIONS: dict[str, Operation] = {
             "item factors of the model version used (for re-ranking on the device)",
             "personalization", query=fs.FeedQuery, response=fs.PromotedFeed,
             errors=(e.Unauthenticated, e.AccountBlocked),
+            device_header="checked",
         ),
         Operation(
             "list_vendor_promotions", "GET", "/v1/vendors/me/promotions",

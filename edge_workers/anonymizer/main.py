@@ -26,7 +26,7 @@ from common import clock
 from common import settings as settings_module
 from common.api.operations import OPERATIONS
 from common.domain import errors as e
-from common.http_caller import DEVICE_ID, client_region
+from common.http_caller import client_region, device_id
 from common.http_inputs import parse_body
 from common.logs import configure, log, log_unhandled
 from edge_workers.anonymizer.buffer import BufferedPublisher, PubSubSink
@@ -132,15 +132,11 @@ def _limited(parts: Parts, who: str, messages: list[Message]) -> None:
 
 
 def _client(parts: Parts, request: flask.Request, in_body: str | None) -> Client:
-    header = request.headers.get("X-Device-Id")
-    if header is not None and not DEVICE_ID.match(header):
-        raise e.InvalidRequest.at("X-Device-Id", "8-128 characters of A-Z a-z 0-9 . _ : -")
-    if header is not None and in_body is not None and header != in_body:
-        raise e.InvalidRequest.at("device_id", "differs from the X-Device-Id header")
+    device = device_id(request, in_body)
     holder = parts.tokens.holder(request.headers.get("Authorization"))
     known = tuple(v for v in (holder and holder.email, holder and holder.name,
                               *_addresses(request)) if v)
-    return Client(holder.account_id if holder else None, header or in_body,
+    return Client(holder.account_id if holder else None, device,
                   client_region(request), request.headers.get("User-Agent"), known)
 
 
