@@ -21,12 +21,12 @@ if str(ROOT) not in sys.path:
 
 from bench.report import table  # noqa: E402
 from edge_workers.fraud import generator, training  # noqa: E402
+from edge_workers.fraud.committed_models import newest_model_path  # noqa: E402
 from edge_workers.fraud.decision import decide  # noqa: E402
 from edge_workers.fraud.features import OrderFacts  # noqa: E402
 from edge_workers.fraud.metrics import pr_auc, rates, roc_auc, threshold_at_fpr  # noqa: E402
 from edge_workers.fraud.scoring import OnnxScorer  # noqa: E402
 
-MODEL_DIR = ROOT / "edge_workers" / "fraud" / "model"
 CALLS = 10_000
 GOAL_RECALL = 0.85  # at 0.1 % false positives
 
@@ -45,7 +45,7 @@ class FraudQuality:
 
 def _model() -> tuple[Path, dict[str, Any]]:
     """The newest committed model and its meta."""
-    path = sorted(MODEL_DIR.glob("fraud-*.onnx"))[-1]
+    path = newest_model_path()
     return path, json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from pathlib import Path
 from devstack.manifest import ROOT, EdgeService
 from devstack.ports import HOST, open_local
 from devstack.processes import stop_leftover, write_pid
+from edge_workers.fraud.committed_models import MODELS, newest_model
 
 VENVS = ROOT / ".local" / "edge-venvs"
 READY_MARKER = ".bazaar-ready"
@@ -37,7 +37,6 @@ THREADS = 8
 START_TIMEOUT_S = 60.0
 LOG_TAIL_CHARS = 3000
 FRAUD_MODEL_BUCKET = "bazaar-fraud-models"
-FRAUD_MODELS = ROOT / "edge_workers" / "fraud" / "model"
 
 
 def venv_dir(service: EdgeService, root: Path = VENVS) -> Path:
@@ -188,25 +187,11 @@ def start_edge_workers(services: dict[str, EdgeService], ports: dict[str, int],
     return started
 
 
-def newest_fraud_model(folder: Path = FRAUD_MODELS) -> tuple[str, Path] | None:
-    """(version, path) of the committed `fraud-<version>.onnx` with the highest version."""
-    def key(version: str) -> list[tuple[int, int | str]]:
-        return [(0, int(part)) if part.isdigit() else (1, part)
-                for part in re.split(r"(\d+)", version) if part]
-
-    models = {path.name[len("fraud-"):-len(".onnx")]: path
-              for path in folder.glob("fraud-*.onnx")}
-    if not models:
-        return None
-    version = max(models, key=key)
-    return version, models[version]
-
-
 def upload_fraud_model(gcs_url: str, bucket: str = FRAUD_MODEL_BUCKET,
-                       folder: Path = FRAUD_MODELS) -> str | None:
+                       folder: Path = MODELS) -> str | None:
     """Upload the newest committed model (+ its meta JSON) to the local bucket, as the
     release does to the private model bucket; its FRAUD_MODEL_URI (None: no model yet)."""
-    found = newest_fraud_model(folder)
+    found = newest_model(folder)
     if found is None:
         return None
     version, model = found

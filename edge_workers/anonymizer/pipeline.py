@@ -14,21 +14,17 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Mapping, Sequence
 
 from common.domain.errors import InvalidRequest
 from common.domain.events import AnalyticsEventReceived, Event, InteractionsReceived
-from common.domain.interactions import batch_id, validated
+from common.domain.interactions import MAX_AGE, MAX_AHEAD, batch_id, validated
 from edge_workers.anonymizer.coarsening import coarse_properties, device_class, to_hour
 from edge_workers.anonymizer.keys import ZoneKey
 from edge_workers.anonymizer.recognizers import scrubbed
 
-ANALYTICS_TYPES = ("page_view", "product_view", "search", "add_to_cart", "remove_from_cart",
-                   "wishlist_add", "checkout_started", "checkout_completed", "app_open",
-                   "share", "review_started", "error")
 MAX_TEXT_CHARS = 500
-MAX_AGE, MAX_AHEAD = timedelta(hours=24), timedelta(minutes=5)
 _ANALYTICS_NAMESPACE = uuid.UUID("0b6f3a5e-2a8c-4f0e-9d7b-5c3e1f2a9b40")
 
 

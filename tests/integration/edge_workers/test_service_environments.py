@@ -14,11 +14,11 @@ from devstack.edge_workers import (
     EdgeWorker,
     build_venv,
     ensure_venv,
-    newest_fraud_model,
     start_worker,
     venv_dir,
 )
 from devstack.ports import free_port, open_local
+from edge_workers.fraud.committed_models import newest_model_path
 from tests.integration.edge_workers.conftest import SAMPLE, sample_service
 
 SERVICES = sorted(manifest.edge_services())
@@ -70,9 +70,7 @@ def _service_env(stack, service: manifest.EdgeService) -> dict[str, str]:
     env = {**os.environ, **stack.env}
     env.pop("FRAUD_MODEL_URI", None)
     if service.name == "fraud":
-        found = newest_fraud_model()
-        assert found is not None, "no committed edge_workers/fraud/model/fraud-*.onnx"
-        env["FRAUD_MODEL_URI"] = str(found[1])
+        env["FRAUD_MODEL_URI"] = str(newest_model_path())
     return env
 
 

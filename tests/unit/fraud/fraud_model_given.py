@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from edge_workers.fraud.committed_models import newest_model_path
 from edge_workers.fraud.features import OrderFacts
 from edge_workers.fraud.scoring import OnnxScorer
-
-MODEL_DIR = Path(__file__).resolve().parents[3] / "edge_workers" / "fraud" / "model"
 
 
 def committed_model_path() -> Path:
     """The newest committed model file (versions sort by date)."""
-    return sorted(MODEL_DIR.glob("fraud-*.onnx"))[-1]
+    return newest_model_path()
 
 
 def committed_scorer() -> OnnxScorer:

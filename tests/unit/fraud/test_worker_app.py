@@ -9,8 +9,9 @@ import json
 import pytest
 
 from common.settings import SettingsError, from_environment
+from edge_workers.fraud.committed_models import newest_model_path
 from edge_workers.fraud.main import create_app, meta_uri
-from tests.unit.fraud.worker_given import MODELS, committed_scorer
+from tests.unit.fraud.worker_given import committed_scorer
 
 NO_DATABASE = "postgresql+pg8000://nobody@127.0.0.1:1/none"
 
@@ -22,8 +23,7 @@ def app_with(**env: str):
 
 @pytest.fixture(scope="module")
 def client():
-    model = sorted(MODELS.glob("fraud-*.onnx"))[-1]
-    return app_with(FRAUD_MODEL_URI=str(model))
+    return app_with(FRAUD_MODEL_URI=str(newest_model_path()))
 
 
 def valid_body(**overrides: object) -> dict:

@@ -6,20 +6,19 @@ import uuid
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from pathlib import Path
 
 from common.domain.fraud import OrderScreening
+from edge_workers.fraud.committed_models import newest_model_path
 from edge_workers.fraud.scoring import OnnxScorer
 from edge_workers.fraud.signals import Signal
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
-MODELS = Path(__file__).resolve().parents[3] / "edge_workers" / "fraud" / "model"
 
 
 @lru_cache(maxsize=1)
 def committed_scorer() -> OnnxScorer:
     """The committed model (the newest fraud-*.onnx), as the worker loads it."""
-    return OnnxScorer.from_files(sorted(MODELS.glob("fraud-*.onnx"))[-1])
+    return OnnxScorer.from_files(newest_model_path())
 
 
 def screening(**overrides: object) -> OrderScreening:
