@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from sqlalchemy import text
 
 from common import bootstrap
+from tests.integration.order_rows import add_card_payment
 from tests.integration.reviews.purchases import new_account
 
 ROLE = "bazaar_analytics_export"
@@ -67,6 +68,7 @@ def paid_order(buyer: str, vendor: str, product: str, *, at: datetime, country: 
     with bootstrap.engine().begin() as db:
         db.execute(_ORDER, {"id": order_id, "buyer": buyer, "total": total, "address": address,
                             "at": at})
+        add_card_payment(db, order_id, total, paid=True)
         db.execute(_PART, {"id": part_id, "order": order_id, "vendor": vendor, "total": total})
         db.execute(_LINE, {"id": str(uuid.uuid4()), "order": order_id, "part": part_id,
                            "product": product, "amount": total})

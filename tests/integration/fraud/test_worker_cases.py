@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.integration.fraud.worker_calls import owner_engine, push
+from tests.integration.order_rows import add_card_payment
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +38,7 @@ def placed_order(engine, amount: int) -> tuple[str, str]:  # noqa: ANN001
             "'hash', :expires)"),
             {"id": order, "buyer": buyer, "amount": amount, "address": json.dumps(address),
              "key": uuid.uuid4().hex, "expires": datetime.now(timezone.utc) + timedelta(hours=1)})
+        add_card_payment(connection, order, amount, paid=False)
     return buyer, order
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from common import bootstrap
 from common.domain.identity import AccountState, Principal, Role
+from tests.integration.order_rows import add_card_payment
 
 _ACCOUNT = ("INSERT INTO accounts (id, email, name, role, state, email_verified) "
             "VALUES (:id, :email, :name, :role, 'active', true)")
@@ -46,6 +47,7 @@ def paid_buyer(product_id: str, vendor_id: str) -> Principal:
             "shipping_address, idempotency_key, request_hash, reservation_expires_at, paid_at) "
             "VALUES (:id, :buyer, 'paid', 2500, 'card', '{}', :id, 'h', now(), now())"),
             {"id": order_id, "buyer": buyer_id})
+        add_card_payment(db, order_id, 2500, paid=True)
         db.execute(text(
             "INSERT INTO order_parts (id, order_id, vendor_id, status, subtotal_amount, "
             "commission_amount) VALUES (:id, :order, :vendor, 'paid', 2500, 0)"),
