@@ -22,6 +22,7 @@ from common.domain.fraud import CaseDraft
 from common.domain.fraud_cases import (
     BLOCK_REASON,
     FRAUD_DETECTOR_ID,
+    CaseStatus,
     Effect,
     FraudCase,
     check_draft,
@@ -64,11 +65,16 @@ def open_case(cases: FraudCases, record: Callable[[Event], None], draft: CaseDra
 
 
 def act_on_case(case_id: str, deps: CaseCollaborators) -> tuple[Effect, ...]:
-    """Carry out an open case's action (block, hide); nothing for a resolved one."""
+    """Carry out an open case's action (block, hide); nothing for a resolved one. A
+    resolution committed while the action was under way found nothing to undo yet, so it
+    is applied again once the action is done: a clearing is never outrun by the block it
+    cancels."""
     case = _case(case_id, deps.uow)
     effects = effects_on_open(case)
     for effect in effects:
         _apply(effect, case, FRAUD_DETECTOR_ID, deps)
+    if effects and _case(case_id, deps.uow).status is not CaseStatus.OPEN:
+        apply_resolution(case_id, deps)
     return effects
 
 

@@ -4,6 +4,7 @@ clearing restores, six admins resolving at once make one resolution, the list pa
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import uuid
 
@@ -43,11 +44,13 @@ def draft(account_id: str | None, action: str = "none", kind: str = "registratio
                      {"accounts_on_device": 3})
 
 
-def opened(case: CaseDraft, role: str = ROLE) -> str | None:
-    """Open the case as `role`, as the order path or the worker does in its transaction."""
+def opened(case: CaseDraft, role: str = ROLE, *, announced: bool = True) -> str | None:
+    """Open the case as `role`, as the order path or the worker does in its transaction;
+    unannounced (no fraud.case_opened), the stack's act_on_fraud_case leaves it alone."""
     with bootstrap.database_role(role):
         with bootstrap.unit_of_work() as tx:
-            case_id = open_case(PostgresFraudCases(tx.connection), tx.record, case, clock.now())
+            record = tx.record if announced else (lambda event: None)
+            case_id = open_case(PostgresFraudCases(tx.connection), record, case, clock.now())
             tx.commit()
     return case_id
 
@@ -110,6 +113,33 @@ def test_a_fake_review_is_hidden_by_the_detector_and_restored_when_cleared(stack
     assert restored == ("visible", None, 1)
     assert audit(review.id) == [(FRAUD_DETECTOR_ID, "review.hide"), (admin, "review.restore")]
     assert audit(case_id) == [(admin, "fraud_case.resolve")]
+
+
+def test_a_clearing_that_lands_while_the_block_is_under_way_leaves_the_account_active(stack):
+    # Given an account-blocking case that only this test's detector acts on, and an admin
+    # who clears it just after the detector read it open and just before its block commits
+    # (the detector's next unit of work)
+    customer = new_account("customer")
+    case_id = opened(draft(customer, "account_blocked"), announced=False)
+    assert case_id is not None
+    admin, units = new_account("admin"), []
+
+    def admin_clears_in_between():  # noqa: ANN202
+        units.append(None)
+        if len(units) == 2:  # after act_on_case's read, before block_account's transaction
+            resolve_case(admin, case_id, "cleared", "a real customer", collaborators())
+        return bootstrap.fraud_cases_unit_of_work()
+
+    # When the detector acts on the case meanwhile
+    with bootstrap.database_role(ROLE):
+        acted = act_on_case(case_id, dataclasses.replace(collaborators(),
+                                                         uow=admin_clears_in_between))
+
+    # Then the block went through and was undone: the clearing has the last word
+    assert [effect.value for effect in acted] == ["block_account"]
+    assert tuple(account_row(customer))[2:] == ("active", None)
+    assert [action for _, action in audit(customer)] == [
+        "account.block", "account.unblock"]
 
 
 def review_state(review_id: str, product_id: str) -> tuple:
