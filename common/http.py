@@ -40,11 +40,11 @@ from common.domain.errors import (
 from common.domain.identity import Principal, authorize
 from common.http_caller import client_ip
 from common.http_inputs import IDEMPOTENCY_KEY_PATTERN, parse_body, parse_query, parse_upload
+from common.http_problems import problem_response
 from common.logs import log, log_unhandled
 
 logger = logging.getLogger("bazaar.http")
 MAX_TOKEN_CHARS = 4096
-PROBLEM_BASE = "https://bazaar.example/problems/"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
@@ -59,17 +59,6 @@ class Call:
     query: Any
     params: dict[str, str]
     client_address: str
-
-
-def problem_response(problem: Problem, request_id: str | None) -> flask.Response:
-    """The RFC 9457 response of a problem of common/domain/errors.py."""
-    body = {"type": PROBLEM_BASE + problem.code, "title": problem.title,
-            "status": problem.status, "detail": problem.detail, "code": problem.code,
-            **({"request_id": request_id} if request_id else {}), **problem.extra}
-    response = flask.Response(json.dumps(body), status=problem.status,
-                              mimetype="application/problem+json")
-    response.headers.update(problem.headers())
-    return response
 
 
 def json_response(model: BaseModel, status: int) -> flask.Response:

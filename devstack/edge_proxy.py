@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator
 from werkzeug.wsgi import get_input_stream
 
 from common.domain.errors import ServiceUnavailable
-from common.http import problem_response
+from common.http_problems import problem_response
 
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate",
                         "proxy-authorization", "te", "trailer", "trailers",

@@ -17,7 +17,7 @@ import os
 from typing import Any, Callable, Iterable, Mapping
 
 from common.domain.errors import MethodNotAllowed, NotFound
-from common.http import problem_response
+from common.http_problems import problem_response
 from devstack import manifest
 from devstack.edge_proxy import EdgeProxy
 from devstack.loader import load

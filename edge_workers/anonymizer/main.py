@@ -12,7 +12,6 @@ Its log lines carry request ids, paths, statuses and counts: never an id, addres
 from __future__ import annotations
 
 import atexit
-import json
 import logging
 import time
 import uuid
@@ -28,6 +27,7 @@ from common.api.operations import OPERATIONS
 from common.domain import errors as e
 from common.http_caller import client_region, device_id
 from common.http_inputs import parse_body
+from common.http_problems import problem_response
 from common.logs import configure, log, log_unhandled
 from edge_workers.anonymizer.buffer import BufferedPublisher, PubSubSink
 from edge_workers.anonymizer.keys import ZoneKeys
@@ -41,7 +41,6 @@ from edge_workers.anonymizer.pipeline import (
 from edge_workers.anonymizer.tokens import FirebaseTokens
 
 logger = logging.getLogger("edge_workers.anonymizer")
-PROBLEM_BASE = "https://bazaar.example/problems/"
 
 
 @dataclass
@@ -152,17 +151,7 @@ def _problem_for(error: Exception, request_id: str) -> flask.Response:
     if not isinstance(error, e.Problem):
         log_unhandled(logger, error, request_id=request_id)
         error = e.InternalError()
-    return _problem_response(error, request_id)
-
-
-def _problem_response(problem: e.Problem, request_id: str | None) -> flask.Response:
-    body = {"type": PROBLEM_BASE + problem.code, "title": problem.title,
-            "status": problem.status, "detail": problem.detail, "code": problem.code,
-            **({"request_id": request_id} if request_id else {}), **problem.extra}
-    response = flask.Response(json.dumps(body), status=problem.status,
-                              mimetype="application/problem+json")
-    response.headers.update(problem.headers())
-    return response
+    return problem_response(error, request_id)
 
 
 def _routing_problem(error: HTTPException) -> flask.Response:
@@ -173,4 +162,4 @@ def _routing_problem(error: HTTPException) -> flask.Response:
         problem = e.MethodNotAllowed("POST")
     else:
         problem = e.Problem(error.description)
-    return _problem_response(problem, None)
+    return problem_response(problem)

@@ -21,6 +21,7 @@ import sqlalchemy
 from common.adapters.inbox import PostgresInbox
 from common.adapters.outbox import add_events
 from common.adapters.postgres_fraud_cases import PostgresFraudCases
+from common.domain.errors import Problem
 from common.domain.events import Event
 from common.logs import log
 from common.services.fraud_cases import open_case
@@ -31,8 +32,11 @@ logger = logging.getLogger("bazaar.fraud.events")
 CONSUMER = "fraud_worker"
 
 
-class MalformedPush(ValueError):
-    """The request is not a Pub/Sub push envelope of one of our events."""
+class MalformedPush(Problem):
+    """The request is not a Pub/Sub push envelope of one of our events (400: a retry of
+    the same push cannot help)."""
+
+    status, code, title = 400, "malformed_event", "Malformed event"
 
 
 @dataclass(frozen=True)

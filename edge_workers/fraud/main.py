@@ -21,6 +21,8 @@ from sqlalchemy import text
 from common import clock, logs
 from common.adapters.database import create_engine
 from common.adapters.outbox import OutboxRelay
+from common.domain.errors import InvalidRequest, PayloadTooLarge
+from common.http_problems import problem_response
 from common.settings import Settings, SettingsError, from_environment
 from edge_workers.fraud.event_door import EventDoor, MalformedPush
 from edge_workers.fraud.event_handlers import HANDLERS
@@ -31,15 +33,7 @@ from edge_workers.fraud.scoring import OnnxScorer
 
 logger = logging.getLogger("bazaar.fraud")
 MAX_REQUEST_BYTES = 4096
-PROBLEM_BASE = "https://bazaar.example/problems/"
 ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
-
-
-def problem(status: int, code: str, title: str, detail: str) -> flask.Response:
-    """An RFC 9457 answer like common/http.py's."""
-    body = {"type": PROBLEM_BASE + code, "title": title, "status": status, "detail": detail,
-            "code": code}
-    return flask.Response(json.dumps(body), status=status, mimetype="application/problem+json")
 
 
 def meta_uri(model_uri: str) -> str:
@@ -94,13 +88,13 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
     def decide_order() -> Any:
         raw = flask.request.stream.read(MAX_REQUEST_BYTES + 1)  # never more, chunked or not
         if len(raw) > MAX_REQUEST_BYTES:
-            return problem(413, "payload_too_large", "Payload too large",
-                           f"A decision request is at most {MAX_REQUEST_BYTES} bytes.")
+            return problem_response(PayloadTooLarge(
+                f"A decision request is at most {MAX_REQUEST_BYTES} bytes."))
         try:
             screening = screening_from_json(json.loads(raw))
         except ValueError as error:
             detail = str(error) if isinstance(error, InvalidScreening) else "not JSON"
-            return problem(422, "invalid_request", "Invalid request", detail)
+            return problem_response(InvalidRequest(detail))
         with engine.begin() as connection:
             # The worker's history is not the system of record: a crash may lose the last
             # decisions (a retry decides again) but no order waits for a disk flush.
@@ -114,7 +108,7 @@ def create_app(settings: Settings | None = None) -> flask.Flask:
         try:
             door.handle(subscription[:100], flask.request.get_json(silent=True))
         except MalformedPush as error:
-            return problem(400, "malformed_event", "Malformed event", str(error))
+            return problem_response(error)
         return flask.Response(status=204)
 
     return app
