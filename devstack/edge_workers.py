@@ -27,7 +27,7 @@ from pathlib import Path
 
 from devstack.manifest import ROOT, EdgeService
 from devstack.ports import HOST, open_local
-from devstack.processes import stop_leftover, write_pid
+from devstack.processes import stop_child, stop_leftover, write_pid
 from edge_workers.fraud.committed_models import MODELS, newest_model
 
 VENVS = ROOT / ".local" / "edge-venvs"
@@ -99,14 +99,7 @@ class EdgeWorker:
 
     def stop(self) -> None:
         """Graceful stop (requests in flight finish), then kill after a grace period."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log_path.with_suffix(".pid").unlink(missing_ok=True)
+        stop_child(self.process, self.log_path.with_suffix(".pid"), grace_s=10)
 
 
 def service_env(service: EdgeService, env: dict[str, str], port: int) -> dict[str, str]:

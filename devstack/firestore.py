@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devstack.ports import HOST, free_port, open_local, port_is_open
-from devstack.processes import stop_leftover, write_pid
+from devstack.processes import stop_child, stop_leftover, write_pid
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RULES_FILE = REPO_ROOT / "firestore.rules"
@@ -110,13 +110,7 @@ class FirestoreEmulator:
                 self.export()
             except OSError:
                 pass  # documents are a convenience of `nox -s dev`: stopping must not fail
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        (self.folder / PID_FILE).unlink(missing_ok=True)
+        stop_child(self.process, self.folder / PID_FILE, grace_s=10)
 
     def _call(self, method: str, path: str, body: dict | None = None) -> None:
         request = urllib.request.Request(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devstack.ports import HOST, free_port, open_local, port_is_open
-from devstack.processes import stop_leftover, write_pid
+from devstack.processes import stop_child, stop_leftover, write_pid
 
 START_TIMEOUT_S = 10.0
 PID_FILE = "server.pid"
@@ -81,14 +81,7 @@ class LocalGCS:
 
     def stop(self) -> None:
         """Terminate the server (objects stay on disk)."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        (self.log_path.parent / PID_FILE).unlink(missing_ok=True)
+        stop_child(self.process, self.log_path.parent / PID_FILE, grace_s=5)
 
 
 def _command(

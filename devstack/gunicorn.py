@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devstack.ports import HOST
-from devstack.processes import stop_leftover, write_pid
+from devstack.processes import stop_child, stop_leftover, write_pid
 
 # Two workers on a 2-core machine use both cores; 8 threads each stay below the database
 # pool of a process (DATABASE_POOL_SIZE 5 + 5 overflow), so no request waits for a
@@ -48,14 +48,7 @@ class GunicornServer:
 
     def stop(self) -> None:
         """Graceful stop (requests in flight finish), then kill after a grace period."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        (self.run_dir / PID_FILE).unlink(missing_ok=True)
+        stop_child(self.process, self.run_dir / PID_FILE, grace_s=10)
 
 
 def start_gunicorn(run_dir: Path, port: int, *, local_dir: Path | None = None,

@@ -14,6 +14,19 @@ def write_pid(pid_file: Path, process: subprocess.Popen[bytes]) -> None:
     pid_file.write_text(f"{process.pid}\n")
 
 
+def stop_child(process: subprocess.Popen[bytes], pid_file: Path, grace_s: float) -> None:
+    """Terminate a started child (SIGTERM: it finishes what it is doing), kill it if it is
+    still there after grace_s, and remove its pid file."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    pid_file.unlink(missing_ok=True)
+
+
 def stop_leftover(
     pid_file: Path, marker: str, signum: int = signal.SIGTERM, timeout: float = 15.0
 ) -> None:

@@ -218,9 +218,14 @@ def _configure_environment(stack: Stack, extra_env: dict[str, str]) -> None:
     stack.timings["migrations"] = time.perf_counter() - began
 
 
+def _function_roles() -> set[str]:
+    """The roles the functions log in as (functions/manifest.yaml)."""
+    return {f.database_role for f in manifest.functions().values() if f.database_role}
+
+
 def _database_roles() -> list[str]:
     """The roles the functions and the edge workers log in as."""
-    return sorted({f.database_role for f in manifest.functions().values() if f.database_role}
+    return sorted(_function_roles()
                   | {s.database_role for s in _edge_services().values() if s.database_role})
 
 
@@ -237,8 +242,7 @@ def _connection_budget(server: str) -> int:
 
     per_engine = 2 * int(os.environ.get("DATABASE_POOL_SIZE") or DEFAULT_DATABASE_POOL_SIZE)
     processes = int(os.environ.get("WORKERS") or default_workers()) if server == "gunicorn" else 1
-    function_roles = {f.database_role for f in manifest.functions().values() if f.database_role}
-    engines = processes * len(function_roles) + len(_edge_services())
+    engines = processes * len(_function_roles()) + len(_edge_services())
     return engines * per_engine + RESERVED_CONNECTIONS
 
 

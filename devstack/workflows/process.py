@@ -68,14 +68,9 @@ class LocalWorkflows:
 
     def stop(self) -> None:
         """Terminate the stand-in (its executions are lost)."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        (self.log_path.parent / PID_FILE).unlink(missing_ok=True)
+        from devstack.processes import stop_child  # psutil: not in the child's env
+
+        stop_child(self.process, self.log_path.parent / PID_FILE, grace_s=5)
 
 
 def _command(python: Path, grpc_port: int, http_port: int, project_id: str, location: str,
